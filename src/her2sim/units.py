@@ -21,7 +21,8 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
-_TIME_TOKEN = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(weeks|week|wk|w|days|day|d|hours|hour|hrs|hr|h|minutes|minute|mins|min|m|seconds|second|secs|sec|s)\s*")
+_TIME_WORDS = "weeks|week|wk|w|days|day|d|hours|hour|hrs|hr|h|minutes|minute|mins|min|m|seconds|second|secs|sec|s"
+_TIME_TOKEN = re.compile(rf"\s*(\d+(?:\.\d*)?|\.\d+)\s*({_TIME_WORDS})\s*")
 _TIME_UNITS = {
     "w": "week", "wk": "week", "week": "week", "weeks": "week",
     "d": "day", "day": "day", "days": "day",
@@ -86,7 +87,11 @@ def parse_concentration_nM(dose: str | float | int, molecular_weight: float | No
         return float(quantity.to(ureg.nanomolar).magnitude)
     if quantity.check("[mass] / [length] ** 3"):
         if molecular_weight is None:
-            raise InputError(f"{what} {raw!r} is a mass concentration but no molecular weight is known; give it in molar units")
+            raise InputError(
+                f"{what} {raw!r} is a mass concentration but no molecular weight is known; give it in molar units"
+            )
         molar = quantity / (molecular_weight * ureg("g/mol"))
         return float(molar.to(ureg.nanomolar).magnitude)
-    raise InputError(f"{what} {raw!r} has unit {quantity.units:~} which is not a concentration; give {CONCENTRATION_HELP}")
+    raise InputError(
+        f"{what} {raw!r} has unit {quantity.units:~} which is not a concentration; give {CONCENTRATION_HELP}"
+    )

@@ -27,6 +27,7 @@ roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)  # CVODE restart notes a
 PREEQUILIBRATION_MIN = 20_000.0  # ~2 weeks in growth medium: slow proteins (PTEN, MUC4) settle
 RELATIVE_TOLERANCE = 1e-10
 ABSOLUTE_TOLERANCE = 1e-10
+SOLVER_NOISE = 1e-9  # nM-eq; below anything a blot or qPCR could resolve
 
 READOUTS = {
     "p-HER2": "obs_pHER2",
@@ -166,6 +167,10 @@ def run_protocol(
         if point in times:
             rows.append([point, *(float(rr.getValue(s)) for s in selections)])
     frame = pd.DataFrame(rows, columns=["time", *selections])
+    # values within SOLVER_NOISE of zero (far below ABSOLUTE_TOLERANCE's scale of concern) are exactly zero
+    values = frame[selections].to_numpy(copy=True)
+    values[np.abs(values) < SOLVER_NOISE] = 0.0
+    frame[selections] = values
     if not np.isfinite(frame[selections].to_numpy()).all():
         raise InputError("the simulation produced non-finite values; check doses and parameters")
     return frame

@@ -1,0 +1,220 @@
+"""The her2sim command line.
+
+Every error a user can cause ends as one line on stderr and exit status 2.
+Set HER2SIM_DEBUG=1 to see full tracebacks instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from her2sim.errors import Her2simError, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="her2sim: HER2-positive breast cancer signalling, RANK/NF-kB escape and anti-HER2 therapy, executable.",
+)
+export_app = typer.Typer(no_args_is_help=True, help="Export the model in the field's standard formats.")
+app.add_typer(export_app, name="export")
+
+DEFAULT_READOUTS = [
+    "p-HER2", "p-EGFR", "p-ERK", "p-AKT", "p-p65", "p-IkBa", "RANK",
+    "RANK mRNA", "BIRC3 mRNA", "ICAM1 mRNA", "TNFa mRNA", "IL8 mRNA",
+]
+
+
+@app.command()
+def info(as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False) -> None:
+    """Species, reactions, parameters, cell lines, constructs and agents of the model."""
+    import libsbml
+
+    from her2sim.drugs import agents
+    from her2sim.model import base_sbml, load_parameters
+    from her2sim.variants import cell_lines, constructs
+
+    model = libsbml.readSBMLFromString(base_sbml()).getModel()
+    species = [model.getSpecies(i).getId() for i in range(model.getNumSpecies())]
+    reactions = [model.getReaction(i).getId() for i in range(model.getNumReactions())]
+    params = load_parameters()
+    summary = {
+        "species": species,
+        "reactions": reactions,
+        "parameters": {p.name: {"value": p.value, "unit": p.unit, "source": p.source} for p in params.values()},
+        "cell_lines": {n: {"description": v.description, "parent": v.parent} for n, v in cell_lines().items()},
+        "constructs": {n: v.description for n, v in constructs().items()},
+        "agents": {n: {"kind": a.kind, "target": a.target, "mw_g_per_mol": a.mw} for n, a in agents().items()},
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(f"her2sim model: {len(species)} species, {len(reactions)} reactions, {len(params)} parameters")
+    typer.echo("\nspecies:\n  " + ", ".join(species))
+    typer.echo("\nreactions:\n  " + ", ".join(reactions))
+    typer.echo("\nparameters (value unit - source):")
+    for p in params.values():
+        typer.echo(f"  {p.name} = {p.value:g} {p.unit} - {p.source}")
+    typer.echo("\ncell lines:")
+    for name, variant in cell_lines().items():
+        parent = f" (from {variant.parent})" if variant.parent else ""
+        typer.echo(f"  {name}{parent}: {variant.description}")
+    typer.echo("\nconstructs:")
+    for name, variant in constructs().items():
+        typer.echo(f"  {name}: {variant.description}")
+    typer.echo("\nagents:")
+    for name, agent in agents().items():
+        typer.echo(f"  {name} ({agent.kind}): {agent.target}")
+
+
+@export_app.command("sbml")
+def export_sbml(
+    out: Annotated[Path, typer.Option("-o", "--out", help="SBML file to write")],
+    cell_line: Annotated[str | None, typer.Option("--cell-line", help="write this line's overlay in")] = None,
+    construct: Annotated[list[str] | None, typer.Option("--construct", help="constructs (repeatable)")] = None,
+) -> None:
+    """Write the model as SBML Level 3 (validated with libSBML)."""
+    from her2sim.engine import variant_sbml
+    from her2sim.model import base_sbml, validate_sbml
+
+    if construct and not cell_line:
+        raise InputError("--construct needs --cell-line")
+    text = variant_sbml(cell_line, construct or ()) if cell_line else base_sbml()
+    problems = validate_sbml(text)
+    if problems:
+        raise Her2simError(f"the exported SBML has {len(problems)} libSBML errors, first: {problems[0]}")
+    _write_text(out, text)
+    typer.echo(f"wrote {out} (libSBML: 0 errors)")
+
+
+@app.command()
+def simulate(
+    cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. SKBR3, BT474, HCC1954, SKLR")],
+    construct: Annotated[list[str] | None, typer.Option("--construct", help="e.g. RANK-OE (repeatable)")] = None,
+    starve: Annotated[str | None, typer.Option("--starve", help="serum starvation before time 0, e.g. 12h")] = None,
+    add: Annotated[list[str] | None, typer.Option("--add", help="TIME:AGENT=DOSE, e.g. 0h:lapatinib=1uM")] = None,
+    read: Annotated[list[str] | None, typer.Option("--read", help="readout time(s), e.g. 2h10min")] = None,
+    readout: Annotated[list[str] | None, typer.Option("--readout", help="readouts (default: blot + qPCR)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Simulate a protocol; report readouts as fractions of the untreated control of the same line."""
+    from her2sim.engine import Protocol
+    from her2sim.engine.protocol import ProtocolBuilder
+    from her2sim.engine.simulate import READOUTS
+
+    constructs = tuple(construct or ())
+    builder = ProtocolBuilder(Protocol(name="simulate"))
+    if starve:
+        builder.protocol = builder.protocol.starve(starve)
+    for spec in add or ():
+        builder.add_spec(spec)
+    if not read:
+        raise InputError("no readout time; give --read, e.g. --read 2h10min")
+    protocol = builder.protocol.read(*read)
+    names = list(readout) if readout else DEFAULT_READOUTS
+    unknown = [n for n in names if n not in READOUTS]
+    if unknown:
+        raise InputError(f"unknown readout {unknown[0]!r}; allowed: {', '.join(READOUTS)}")
+    result = _relative_to_control(cell_line, constructs, protocol, names)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(f"{result['cell_line']}{' + ' + ' + '.join(result['constructs']) if result['constructs'] else ''}")
+    typer.echo(f"protocol: {result['protocol']}")
+    typer.echo("control: same medium changes, no agents\n")
+    header = f"{'readout':<14}" + "".join(f"{_fmt_time(t):>14}" for t in result["read_times_min"])
+    typer.echo(header + "   (fraction of control)")
+    for name in names:
+        cells = []
+        for entry in result["readouts"][name]:
+            value = entry["fraction_of_control"]
+            cells.append(f"{'undetectable':>14}" if value is None else f"{value:>14.3f}")
+        typer.echo(f"{name:<14}" + "".join(cells))
+
+
+def _relative_to_control(cell_line, constructs, protocol, names) -> dict:
+    from her2sim.assays import relative_to_control
+    from her2sim.variants import canonical_names
+
+    line, construct_names = canonical_names(cell_line, constructs)
+    table = relative_to_control(line, construct_names, protocol, names)
+    readouts: dict[str, list] = {name: [] for name in names}
+    for row in table.itertuples():
+        readouts[row.observable].append(
+            {"time_min": row.time, "value": row.value, "control": row.control,
+             "fraction_of_control": row.fraction_of_control, "model_id": row.model_id}
+        )
+    return {
+        "cell_line": line,
+        "constructs": list(construct_names),
+        "protocol": protocol.describe(),
+        "read_times_min": sorted(set(table["time"])),
+        "readouts": readouts,
+    }
+
+
+def _fmt_time(minutes: float) -> str:
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours}h{rest:02d}min" if hours else f"{rest}min"
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError as error:
+        raise InputError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _report(error: Exception) -> int:
+    """One stderr line for an error; returns the exit status.
+
+    Typer's parsing errors (click's, vendored in recent typer) are recognised by
+    their interface rather than their class so this works across typer versions.
+    """
+    kind = type(error).__name__
+    if kind == "Exit" and hasattr(error, "exit_code"):
+        return int(error.exit_code)
+    if kind == "Abort":
+        print("her2sim: interrupted", file=sys.stderr)
+        return 130
+    if isinstance(error, Her2simError):
+        message = str(error)
+    elif hasattr(error, "format_message"):
+        message = error.format_message()
+    else:
+        print(f"her2sim: internal error: {type(error).__name__}: {' '.join(str(error).split())} "
+              "(rerun with HER2SIM_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+    print(f"her2sim: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning every error into one stderr line and exit status 2."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = os.environ.get("HER2SIM_DEBUG") == "1"
+    try:
+        result = app(args=args, prog_name="her2sim", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except KeyboardInterrupt:
+        print("her2sim: interrupted", file=sys.stderr)
+        code = 130
+    except Exception as error:  # noqa: BLE001 - every error becomes one line
+        if debug:
+            raise
+        code = _report(error)
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":
+    main()
