@@ -70,3 +70,11 @@ def test_each_module_opens_with_its_biology():
     for path in module_paths():
         head = path.read_text().splitlines()[:12]
         assert any("Biology" in line or "biology" in line.lower() or "Source" in line for line in head), path.name
+
+
+def test_readout_names_never_shadow_model_ids(model):
+    from her2sim.engine.simulate import READOUTS
+
+    ids = {model.getSpecies(i).getId() for i in range(model.getNumSpecies())}
+    ids |= {model.getParameter(i).getId() for i in range(model.getNumParameters())}
+    assert not (set(READOUTS) & ids)

@@ -31,7 +31,7 @@ SOLVER_NOISE = 1e-9  # nM-eq; below anything a blot or qPCR could resolve
 
 READOUTS = {
     "p-HER2": "obs_pHER2",
-    "HER2": "obs_HER2_total",
+    "total HER2": "obs_HER2_total",
     "p-EGFR": "obs_pEGFR",
     "p-HER3": "obs_pHER3",
     "p-ERK": "obs_pERK",

@@ -1,0 +1,14 @@
+"""Claims of layers not built yet: registered as pending, with the layer they wait for."""
+
+from her2sim.claims.registry import pending
+
+POPULATION = "population layer (cell states, chronic exposure, stem cells, radiation, bone niche) not built yet"
+PATIENT = "patient layer (pharmacokinetics, virtual cohorts, trials) not built yet"
+
+for claim_id in ("S002-TZR-1", "S003-CSC-1", "S003-CSC-2", "S003-BONE-1", "S004-RAD-1", "S004-RAD-2",
+                 "S001-RES-CSC"):
+    pending(claim_id, POPULATION)
+
+for claim_id in ("S000-IHC-1", "S000-IHC-2", "S000-PAM-1", "S000-PAM-2", "S004-REC-1", "S001-MOA-2",
+                 "S001-RES-HET", "S001-RES-IMM", "S001-CLIN-1"):
+    pending(claim_id, PATIENT)
