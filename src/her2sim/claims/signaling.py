@@ -153,7 +153,9 @@ def expr_5() -> Outcome:
                             "<", 0.2))
     return Outcome(checks, {"kind": "bars", "title": "RANK and NF-kB targets (fold vs BT474), 24 h +/- RANKL",
                             "groups": {s: fc.loc[s].to_dict() for s in fc.index if s != "SKBR3"},
-                            "reference": 1.0}, mode="BTLR is an overlay (see S000-EXPR-3)")
+                            "reference": 1.0},
+                   mode="BTLR is an overlay (see S000-EXPR-3); its unresponsive BIRC3 locus is an encoded fact "
+                        "(seed 000 Fig. 3e), so the BIRC3 checks here test consistency, not a prediction")
 
 
 @claim("S000-EXPR-6",
