@@ -139,6 +139,133 @@ def simulate(
         typer.echo(f"{name:<14}" + "".join(cells))
 
 
+@app.command()
+def reproduce(
+    only: Annotated[str | None, typer.Option("--only", help="comma-separated claim ids")] = None,
+    out: Annotated[Path, typer.Option("--out", help="directory for claims.json and report.html")] = Path("results"),
+) -> None:
+    """Run the seed papers' claims on the model; write claims.json and report.html. Exit 1 if a claim fails."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from her2sim.claims import evaluate, select
+    from her2sim.report import write_report
+
+    ids = select([i.strip() for i in only.split(",") if i.strip()] if only else None)
+    _ensure_writable_dir(out)
+    results = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=False, console=_stderr_console()) as progress:
+        task = progress.add_task("claims", total=len(ids))
+        for claim_id in ids:
+            progress.update(task, description=f"claims ({claim_id})")
+            results.append(evaluate(claim_id))
+            progress.advance(task)
+    (out / "claims.json").write_text(json.dumps([r.as_dict() for r in results], indent=2))
+    write_report(results, out / "report.html")
+    counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "pending")}
+    for r in results:
+        if r.status == "fail":
+            first = next((c.text() for c in r.checks if not c.passed), r.notes.splitlines()[0] if r.notes else "")
+            typer.echo(f"FAIL {r.id}: {first}")
+    typer.echo(f"wrote {out / 'claims.json'} and {out / 'report.html'}")
+    typer.echo(f"{counts['pass']} passed, {counts['fail']} failed, {counts['pending']} pending")
+    if counts["fail"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def viability(
+    cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. SKBR3")],
+    drug: Annotated[str, typer.Option("--drug", help="e.g. lapatinib")],
+    doses: Annotated[str, typer.Option("--doses", help="comma-separated, unit at the end: 0,0.0625,0.25,1,4,16uM")],
+    construct: Annotated[list[str] | None, typer.Option("--construct", help="repeatable")] = None,
+    add: Annotated[list[str] | None, typer.Option("--add", help="TIME:AGENT=DOSE, e.g. -1d:RANKL=100ng/mL")] = None,
+    days: Annotated[str, typer.Option("--days", help="days of drug before the CCK-8 read")] = "4",
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """CCK-8 dose response: relative survival per dose and a 4-parameter log-logistic fit."""
+    from her2sim.analysis import fit_4pl
+    from her2sim.assays import Treatment, cck8
+    from her2sim.drugs import agent
+
+    found = agent(drug)
+    doses_uM = [nM / 1000.0 for nM in _parse_dose_list(doses, found)]
+    try:
+        n_days = float(days)
+    except ValueError:
+        raise InputError(f"--days {days!r} is not a number; give e.g. 4") from None
+    if not n_days > 0 or n_days > 60:
+        raise InputError(f"--days {days!r} must be > 0 and <= 60")
+    treatments = []
+    for spec in add or ():
+        if ":" not in spec or "=" not in spec:
+            raise InputError(f"addition {spec!r} is malformed; give TIME:AGENT=DOSE, e.g. -1d:RANKL=100ng/mL")
+        when, rest = spec.split(":", 1)
+        name, dose = rest.split("=", 1)
+        agent(name.strip()).to_nM(dose.strip())  # validate now: one clear error line
+        from her2sim.units import parse_time_min
+
+        parse_time_min(when.strip())
+        treatments.append(Treatment(name.strip(), dose.strip(), when.strip()))
+    curve = cck8(cell_line, tuple(construct or ()), found.name, doses_uM, tuple(treatments), days=n_days)
+    fit = fit_4pl(curve.doses_uM, curve.relative_survival) if sum(d > 0 for d in curve.doses_uM) >= 3 else None
+    result = {
+        "cell_line": curve.cell_line, "constructs": list(curve.constructs), "drug": found.name, "days": n_days,
+        "treatments": [t.__dict__ for t in treatments], "doses_uM": curve.doses_uM,
+        "relative_survival": curve.relative_survival,
+        "ic50_uM": fit.ic50 if fit and fit.ic50_within_range else None,
+        "emax": fit.emax if fit else None, "auc": fit.auc if fit else None,
+        "hill": fit.hill if fit else None, "r_squared": fit.r_squared if fit else None,
+        "ic50_note": None if (fit and fit.ic50_within_range) else "IC50 outside the tested range or too few doses",
+    }
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(f"{curve.cell_line}{' + ' + ' + '.join(curve.constructs) if curve.constructs else ''}: "
+               f"{found.name}, {n_days:g} days (CCK-8, relative to untreated)")
+    for d, s in zip(curve.doses_uM, curve.relative_survival, strict=True):
+        typer.echo(f"  {d:>10.4g} uM  {s:6.3f}  " + "#" * int(round(40 * max(0.0, min(s, 1.2)))))
+    if fit:
+        ic50 = f"{fit.ic50:.3g} uM" if fit.ic50_within_range else "outside tested range"
+        typer.echo(f"IC50 {ic50}, Emax {fit.emax:.2f}, AUC {fit.auc:.3f}, Hill {fit.hill:.2f}, R2 {fit.r_squared:.3f}")
+
+
+def _parse_dose_list(text: str, found) -> list[float]:
+    """'0,0.0625,0.25,1uM' -> nM; a unit on the last item applies to items without one."""
+    import re
+
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise InputError("--doses is empty; give e.g. 0,0.1,1,10uM")
+    match = re.match(r"^[-+]?[0-9.]+(?:e[-+]?[0-9]+)?\s*(.*)$", items[-1], flags=re.I)
+    default_unit = match.group(1) if match and match.group(1) else ""
+    if not default_unit:
+        raise InputError(f"--doses {text!r} has no unit; end the list with one, e.g. 0,0.1,1uM")
+    doses = []
+    for item in items:
+        plain = re.fullmatch(r"[-+]?(?:[0-9]*\.?[0-9]+)(?:e[-+]?[0-9]+)?", item, flags=re.I)
+        if plain and float(item) < 0:
+            raise InputError(f"dose {item!r} in --doses is negative; doses must be >= 0")
+        doses.append(found.to_nM(item + default_unit if plain else item))
+    return doses
+
+
+def _ensure_writable_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".her2sim-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise InputError(f"--out {path} is not a writable directory ({error.strerror or error})") from None
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _relative_to_control(cell_line, constructs, protocol, names) -> dict:
     from her2sim.assays import relative_to_control
     from her2sim.variants import canonical_names

@@ -1,0 +1,86 @@
+"""Figures a biologist expects for each kind of claim, drawn with matplotlib.
+
+- dose_response: relative survival against log dose (seed 000 Fig. 4b/5c)
+- blot: bands as a heatmap, lanes x readouts, below-floor cells marked (Fig. 4c/5d)
+- bars: qPCR-style grouped bars with a reference line (Fig. 3e/5b)
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def render(figure: dict | None) -> str | None:
+    """PNG of the figure spec, base64-encoded; None when there is nothing to draw."""
+    if not figure:
+        return None
+    drawer = {"dose_response": _dose_response, "blot": _blot, "bars": _bars}.get(figure.get("kind"))
+    if drawer is None:
+        return None
+    fig = drawer(figure)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _dose_response(spec):
+    fig, ax = plt.subplots(figsize=(6.2, 3.8))
+    for curve in spec["curves"]:
+        doses = np.asarray(curve["doses"], float)
+        survival = np.asarray(curve["survival"], float)
+        shown = doses > 0
+        # the untreated point is drawn one decade below the lowest dose, as labs plot it
+        x0 = doses[shown].min() / 10
+        ax.plot(np.r_[x0, doses[shown]], np.r_[survival[~shown][:1], survival[shown]], marker="o", ms=3,
+                label=curve["label"])
+    ax.set_xscale("log")
+    ax.set_xlabel(spec.get("xlabel", "dose"))
+    ax.set_ylabel("relative survival (CCK-8)")
+    ax.set_ylim(0, 1.15)
+    ax.set_title(spec["title"], fontsize=10)
+    ax.legend(fontsize=7, ncol=2, frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _blot(spec):
+    values = np.asarray(spec["values"], float)
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.7 * values.shape[1] + 2), 0.45 * values.shape[0] + 1.6))
+    shown = np.log2(np.clip(values, 1e-3, None))
+    image = ax.imshow(shown, cmap="RdBu_r", vmin=-4, vmax=4, aspect="auto")
+    ax.set_xticks(range(values.shape[1]), spec["columns"], rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(values.shape[0]), spec["rows"], fontsize=8)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            text = "n.d." if values[i, j] < spec.get("floor", 0.1) else f"{values[i, j]:.2g}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax, label="log2 band vs reference")
+    ax.set_title(spec["title"], fontsize=10)
+    return fig
+
+
+def _bars(spec):
+    groups = spec["groups"]
+    labels = list(groups)
+    series = sorted({k for g in groups.values() for k in g})
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.55 * len(labels) * max(1, len(series)) ** 0.5 + 2), 3.6))
+    width = 0.8 / max(1, len(series))
+    for k, name in enumerate(series):
+        heights = [groups[label].get(name, np.nan) for label in labels]
+        ax.bar(np.arange(len(labels)) + k * width - 0.4 + width / 2, heights, width, label=name)
+    if spec.get("reference") is not None:
+        ax.axhline(spec["reference"], color="k", lw=0.8, ls="--")
+    ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=8)
+    ax.set_title(spec["title"], fontsize=10)
+    if len(series) > 1:
+        ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3, axis="y")
+    return fig

@@ -1,0 +1,68 @@
+"""Write the self-contained claims report (HTML, figures embedded as PNG data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+from her2sim import __version__
+from her2sim.claims.registry import ClaimResult
+from her2sim.report.figures import render
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
+h1{margin-bottom:.2rem} .sub{color:#666;margin-top:0}
+table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;
+text-align:left;vertical-align:top} th{background:#f4f4f4}
+.pass{color:#0a6b2d;font-weight:600}.fail{color:#b00020;font-weight:600}.pending{color:#8a6d00;font-weight:600}
+section.claim{border:1px solid #ddd;border-radius:6px;padding:.8rem 1rem;margin:1.2rem 0}
+.checks li.no{color:#b00020} .checks li{font-family:ui-monospace,monospace;font-size:.82rem}
+.counts span{margin-right:1.2rem;font-size:1.1rem} img{max-width:100%} .note{color:#555;font-size:.88rem}
+"""
+
+
+def write_report(results: list[ClaimResult], path: Path) -> None:
+    counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "pending")}
+    rows = "\n".join(
+        f"<tr><td><a href='#{r.id}'>{r.id}</a></td><td>{r.seed}</td><td>{r.layer}</td>"
+        f"<td class='{r.status}'>{r.status}</td><td>{html.escape(r.expect)}</td></tr>"
+        for r in results
+    )
+    sections = "\n".join(_section(r) for r in results)
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>her2sim claims report</title><style>{STYLE}</style></head><body>
+<h1>her2sim: the seed papers' claims, re-enacted on the model</h1>
+<p class="sub">her2sim {__version__} &middot; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC &middot; every status
+below was decided by running the simulation now; nothing is stored.</p>
+<p class="counts"><span class="pass">{counts['pass']} passed</span><span class="fail">{counts['fail']} failed</span>
+<span class="pending">{counts['pending']} pending</span></p>
+<h2>Summary</h2>
+<table id="summary"><thead><tr><th>claim</th><th>seed</th><th>layer</th><th>status</th><th>what the seed found</th>
+</tr></thead><tbody>
+{rows}
+</tbody></table>
+<h2>Claims</h2>
+{sections}
+</body></html>"""
+    path.write_text(page)
+
+
+def _section(r: ClaimResult) -> str:
+    checks = "".join(
+        f"<li class='{'ok' if c.passed else 'no'}'>{html.escape(c.text())}</li>" for c in r.checks
+    )
+    image = render(r.figure)
+    figure = f"<img alt='figure for {r.id}' src='data:image/png;base64,{image}'>" if image else ""
+    value = f"<p><b>Seed's numbers:</b> {html.escape(r.value)}</p>" if r.value else ""
+    mode = f"<p class='note'><b>How it ran:</b> {html.escape(r.mode)}</p>" if r.mode else ""
+    notes = f"<p class='note'><b>Notes:</b> {html.escape(r.notes)}</p>" if r.notes else ""
+    return f"""<section class="claim" id="{r.id}">
+<h3>{r.id} <span class="{r.status}">{r.status}</span></h3>
+<p><b>Seed {r.seed}, {r.layer}.</b> {html.escape(r.setting)}</p>
+<p><b>Expected:</b> {html.escape(r.expect)}</p>{value}
+<p><b>Criterion:</b> {html.escape(r.criterion)}</p>
+<p><b>Tolerance, and why:</b> {html.escape(r.tolerance)}</p>
+{mode}<ul class="checks">{checks}</ul>{notes}
+{figure}
+</section>"""
