@@ -35,7 +35,8 @@ def immunoblot(
             rows.append({"lane": lane, "observable": row.observable, "value": row.value})
     blot = pd.DataFrame(rows)
     reference = blot[blot["lane"] == reference_lane].set_index("observable")["value"]
-    blot["band"] = [v / reference[o] if reference[o] > 0 else 0.0 for v, o in zip(blot["value"], blot["observable"])]
+    pairs = zip(blot["value"], blot["observable"], strict=True)
+    blot["band"] = [v / reference[o] if reference[o] > 0 else 0.0 for v, o in pairs]
     blot["detectable"] = blot["band"] >= DETECTION_FLOOR
     blot["cell_line"] = cell_line
     blot["constructs"] = "+".join(constructs)

@@ -198,7 +198,8 @@ def sig_1() -> Outcome:
             folds[name] = float(table["fraction_of_control"].iloc[0])
         values.append([band[n] / band["SKBR3"] for n in variants])
         checks.append(Check(f"{readout} RANKL band SKLR / SKBR3", band["SKLR"] / band["SKBR3"], ">=", RISE))
-        checks.append(Check(f"{readout} RANKL increment SKLR / SKBR3", increment["SKLR"] / increment["SKBR3"], ">", 1.0))
+        ratio = increment["SKLR"] / increment["SKBR3"]
+        checks.append(Check(f"{readout} RANKL increment SKLR / SKBR3", ratio, ">", 1.0))
         checks.append(Check(f"{readout} RANKL fold in SKLR sh#3", folds["SKLR sh#3"], "<", UNCHANGED[1]))
         checks.append(Check(f"{readout} RANKL increment sh#3 / SKLR", increment["SKLR sh#3"] / increment["SKLR"],
                             "<", 0.5))

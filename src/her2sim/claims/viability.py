@@ -94,8 +94,8 @@ def via_3() -> Outcome:
     checks = []
     for line in ("SKBR3", "BT474", "HCC1954"):
         a = {key[1:]: auc(c) for key, c in curves.items() if key[0] == line}
-        checks.append(Check(f"{line} empty: |delta AUC| with RANKL", abs(a[("empty-vector", True)]
-                                                                          - a[("empty-vector", False)]), "<", NO_CHANGE))
+        shift = abs(a[("empty-vector", True)] - a[("empty-vector", False)])
+        checks.append(Check(f"{line} empty: |delta AUC| with RANKL", shift, "<", NO_CHANGE))
         best_other = max(a[("empty-vector", False)], a[("empty-vector", True)], a[("RANK-OE", False)])
         checks.append(Check(f"{line} RANK-OE + RANKL AUC gain", a[("RANK-OE", True)] - best_other, ">=",
                             MORE_RESISTANT))

@@ -51,7 +51,7 @@ READOUTS = {
     "active PTEN": "obs_PTEN_active",
     "p-Src": "obs_pSrc",
     "p95HER2": "obs_p95HER2",
-    "NICD": "obs_NICD",
+    "Notch NICD": "obs_NICD",
     "ER activity": "obs_ER_activity",
     "RANK-HER2 complex": "obs_RANK_HER2_complex",
     "cells": "obs_cells",
@@ -139,6 +139,26 @@ def _apply_event(rr: roadrunner.RoadRunner, event, added: set[str]) -> None:
         rr.setValue("serum", float(event.serum))
 
 
+_RECORDERS: list[list] = []
+
+
+class record_simulations:
+    """Context manager collecting (parameters, protocol, selections) of every protocol run (benchmarks)."""
+
+    def __enter__(self) -> list:
+        self.calls: list = []
+        _RECORDERS.append(self.calls)
+        return self.calls
+
+    def __exit__(self, *exc) -> None:
+        _RECORDERS.remove(self.calls)
+
+
+def clear_caches() -> None:
+    """Forget pre-equilibrated resting states (benchmarks measure cold runs)."""
+    _resting_state.cache_clear()
+
+
 def run_protocol(
     params: dict[str, float],
     protocol: Protocol,
@@ -147,6 +167,8 @@ def run_protocol(
 ) -> pd.DataFrame:
     """Simulate and return a wide table: one row per sample time (protocol minutes)."""
     selections = list(selections)
+    for calls in _RECORDERS:
+        calls.append((dict(params), protocol, tuple(selections), tuple(sample_times)))
     rr = _prepare(params)
     times = sorted(set(protocol.readouts) | set(sample_times))
     if not times:

@@ -32,22 +32,31 @@ def render(figure: dict | None) -> str | None:
 
 
 def _dose_response(spec):
-    fig, ax = plt.subplots(figsize=(6.2, 3.8))
+    """One panel per cell line (first word of each label), as in seed 000 Fig. 5c."""
+    panels: dict[str, list] = {}
     for curve in spec["curves"]:
-        doses = np.asarray(curve["doses"], float)
-        survival = np.asarray(curve["survival"], float)
-        shown = doses > 0
-        # the untreated point is drawn one decade below the lowest dose, as labs plot it
-        x0 = doses[shown].min() / 10
-        ax.plot(np.r_[x0, doses[shown]], np.r_[survival[~shown][:1], survival[shown]], marker="o", ms=3,
-                label=curve["label"])
-    ax.set_xscale("log")
-    ax.set_xlabel(spec.get("xlabel", "dose"))
-    ax.set_ylabel("relative survival (CCK-8)")
-    ax.set_ylim(0, 1.15)
-    ax.set_title(spec["title"], fontsize=10)
-    ax.legend(fontsize=7, ncol=2, frameon=False)
-    ax.grid(alpha=0.3)
+        panels.setdefault(curve["label"].split()[0], []).append(curve)
+    if len(spec["curves"]) <= 4:
+        panels = {"": spec["curves"]}
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.6, 3.6), sharey=True, squeeze=False)
+    for ax, (name, curves) in zip(axes[0], panels.items(), strict=True):
+        for curve in curves:
+            doses = np.asarray(curve["doses"], float)
+            survival = np.asarray(curve["survival"], float)
+            shown = doses > 0
+            # the untreated point is drawn one decade below the lowest dose, as labs plot it
+            x0 = doses[shown].min() / 10
+            label = curve["label"][len(name):].strip() or curve["label"]
+            ax.plot(np.r_[x0, doses[shown]], np.r_[survival[~shown][:1], survival[shown]], marker="o", ms=3,
+                    label=label)
+        ax.set_xscale("log")
+        ax.set_xlabel(spec.get("xlabel", "dose"))
+        ax.set_ylim(0, 1.15)
+        ax.set_title(name, fontsize=9)
+        ax.legend(fontsize=7, frameon=False)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("relative survival (CCK-8)")
+    fig.suptitle(spec["title"], fontsize=10)
     return fig
 
 

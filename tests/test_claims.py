@@ -1,0 +1,69 @@
+"""The executable claims registry: coverage, honesty, and the status of each in vitro claim."""
+
+from pathlib import Path
+
+import pytest
+
+from her2sim.claims import evaluate, missing_ids, registry, seed_claims, select
+from her2sim.claims.registry import parse_claims
+from her2sim.errors import InputError
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "claims.yaml"
+IN_VITRO = [cid for cid, meta in seed_claims().items() if meta["layer"] in ("signaling", "viability")]
+
+# Claims the model does not reproduce yet. Strict: a claim that starts passing fails this
+# suite until it is removed from here, so this list cannot go stale. The registry reports
+# each as `fail` with the check that is not met.
+KNOWN_FAILURES = {
+    "S000-EXPR-1": "trastuzumab raises RANK mRNA only ~1.15-fold in BT474 (needs 1.2)",
+    "S000-EXPR-5": "RANKL raises RANK mRNA only ~1.13-fold in BTLR",
+    "S000-VIA-1": "RANKL shifts the SKBR3 lapatinib curve by 0.026 AUC (needs < 0.01)",
+    "S000-VIA-2": "RANK knock-down in SKLR changes survival by < 0.03 at 0.125-0.25 uM",
+    "S000-VIA-3": "RANKL alone shifts empty-vector BT474/HCC1954 curves by > 0.03 AUC",
+    "S000-SIG-5": "RANKL p-ERK rise in HCC1954 is not larger with RANK overexpression",
+    "S000-SIG-8": "ErbB ligands raise p-ERK only ~1.3-1.4-fold at 5 min in starved cells (needs 2)",
+    "S002-TZR-2": "BT-474-R keeps 0.80 survival under trastuzumab (needs >= 0.85)",
+}
+
+
+def test_vendored_claims_equal_shared_claims():
+    if SHARED.exists():
+        assert parse_claims(SHARED.read_text()) == list(seed_claims().values())
+    assert len(seed_claims()) == 46
+
+
+def test_every_seed_claim_is_registered():
+    assert missing_ids() == []
+    assert set(registry()) == set(seed_claims())
+
+
+def test_pending_only_for_layers_not_built():
+    for cid, spec in registry().items():
+        layer = seed_claims()[cid]["layer"]
+        if spec.run is None:
+            assert layer in ("population", "patient"), cid
+        else:
+            assert spec.criterion and spec.tolerance, cid
+
+
+def test_unknown_id_is_refused():
+    with pytest.raises(InputError, match="unknown claim id"):
+        select(["S000-NOPE"])
+
+
+@pytest.mark.parametrize(
+    "claim_id",
+    [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[c])) if c in KNOWN_FAILURES else c
+     for c in IN_VITRO],
+)
+def test_in_vitro_claim_passes(claim_id):
+    result = evaluate(claim_id)
+    failing = [c.text() for c in result.checks if not c.passed]
+    assert result.status == "pass", failing or result.notes
+
+
+def test_status_comes_from_the_checks():
+    result = evaluate("S000-SIG-3")
+    assert result.checks and result.status == ("pass" if all(c.passed for c in result.checks) else "fail")
+    again = evaluate("S000-SIG-3")
+    assert [c.value for c in again.checks] == [c.value for c in result.checks]
