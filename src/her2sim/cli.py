@@ -27,7 +27,7 @@ export_app = typer.Typer(no_args_is_help=True, help="Export the model in the fie
 app.add_typer(export_app, name="export")
 
 DEFAULT_READOUTS = [
-    "p-HER2", "p-EGFR", "p-ERK", "p-AKT", "p-p65", "p-IkBa", "RANK",
+    "p-HER2", "p-EGFR", "p-ERK", "p-AKT", "p-p65", "p-IkBa", "total RANK",
     "RANK mRNA", "BIRC3 mRNA", "ICAM1 mRNA", "TNFa mRNA", "IL8 mRNA",
 ]
 

@@ -80,7 +80,7 @@ def expr_2() -> Outcome:
     checks, bars = [], {}
     for line in ("SKTR", "SKLR", "SKTLR", "SKLTR"):
         mrna = level(line, (), base, "RANK mRNA", 0) / level("SKBR3", (), base, "RANK mRNA", 0)
-        protein = level(line, (), base, "RANK", 0) / level("SKBR3", (), base, "RANK", 0)
+        protein = level(line, (), base, "total RANK", 0) / level("SKBR3", (), base, "total RANK", 0)
         bars[line] = {"RANK mRNA": mrna, "RANK protein": protein}
         op = ">=" if line in ("SKLR", "SKLTR") else "<"
         checks += [Check(f"{line} RANK mRNA vs SKBR3", mrna, op, HIGHER),
@@ -434,14 +434,14 @@ def stat3_1() -> Outcome:
        "20 %: blot resolution; 1.1 for PTEN because PTEN activity changes are modest")
 def moa_1() -> Outcome:
     protocol = Protocol().add("0h", "trastuzumab", "10ug/mL").read("24h")
-    readouts = ["p95HER2", "p-Src", "active PTEN", "p-AKT", "p27", "obs_proliferation_rate"]
+    readouts = ["total p95HER2", "p-Src", "active PTEN", "p-AKT", "p27 protein", "obs_proliferation_rate"]
     table = relative_to_control("BT474", (), protocol, readouts)
     rel = dict(zip(table["observable"], table["fraction_of_control"], strict=True))
-    checks = [Check("p95HER2 (less shedding)", rel["p95HER2"], "<=", 0.8),
+    checks = [Check("p95HER2 (less shedding)", rel["total p95HER2"], "<=", 0.8),
               Check("p-Src", rel["p-Src"], "<=", 0.8),
               Check("active PTEN", rel["active PTEN"], ">=", 1.1),
               Check("p-AKT", rel["p-AKT"], "<=", 0.8),
-              Check("p27", rel["p27"], ">=", RISE),
+              Check("p27", rel["p27 protein"], ">=", RISE),
               Check("proliferation rate (G1 arrest)", rel["obs_proliferation_rate"], "<=", 0.8)]
     return Outcome(checks, {"kind": "bars", "title": "Trastuzumab 24 h in BT474 (fold vs untreated)",
                             "groups": {"BT474": {k.replace("obs_", ""): v for k, v in rel.items()}},

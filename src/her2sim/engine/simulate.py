@@ -39,7 +39,7 @@ READOUTS = {
     "p-p65": "obs_pp65",
     "p-IkBa": "obs_pIkBa",
     "nuclear p65": "obs_nuclear_p65",
-    "RANK": "obs_RANK_protein",
+    "total RANK": "obs_RANK_protein",
     "RANK mRNA": "obs_RANK_mRNA",
     "BIRC3 mRNA": "obs_BIRC3_mRNA",
     "ICAM1 mRNA": "obs_ICAM1_mRNA",
@@ -47,14 +47,14 @@ READOUTS = {
     "IL8 mRNA": "obs_IL8_mRNA",
     "IL6 mRNA": "obs_IL6_mRNA",
     "p-STAT3": "obs_pSTAT3",
-    "p27": "obs_p27",
+    "p27 protein": "obs_p27",
     "active PTEN": "obs_PTEN_active",
     "p-Src": "obs_pSrc",
-    "p95HER2": "obs_p95HER2",
+    "total p95HER2": "obs_p95HER2",
     "Notch NICD": "obs_NICD",
     "ER activity": "obs_ER_activity",
     "RANK-HER2 complex": "obs_RANK_HER2_complex",
-    "cells": "obs_cells",
+    "living cells": "obs_cells",
 }
 
 
