@@ -21,7 +21,7 @@ import time
 import roadrunner
 
 from her2sim.claims import evaluate, registry, seed_claims
-from her2sim.engine.simulate import PREEQUILIBRATION_MIN, clear_caches, configure_integrator, record_simulations
+from her2sim.engine.runner import PREEQUILIBRATION_MIN, clear_caches, configure_integrator, record_simulations
 from her2sim.model import base_sbml
 
 

@@ -9,7 +9,7 @@ import roadrunner
 
 from her2sim.cli import main
 from her2sim.engine import Protocol, simulate
-from her2sim.engine.simulate import READOUTS
+from her2sim.engine.runner import READOUTS
 from her2sim.model import validate_sbml
 
 TIMES = [0.0, 5.0, 10.0, 60.0, 120.0, 130.0, 600.0, 1440.0]

@@ -73,7 +73,7 @@ def test_each_module_opens_with_its_biology():
 
 
 def test_readout_names_never_shadow_model_ids(model):
-    from her2sim.engine.simulate import READOUTS
+    from her2sim.engine.runner import READOUTS
 
     ids = {model.getSpecies(i).getId() for i in range(model.getNumSpecies())}
     ids |= {model.getParameter(i).getId() for i in range(model.getNumParameters())}

@@ -107,7 +107,7 @@ def simulate(
     """Simulate a protocol; report readouts as fractions of the untreated control of the same line."""
     from her2sim.engine import Protocol
     from her2sim.engine.protocol import ProtocolBuilder
-    from her2sim.engine.simulate import READOUTS
+    from her2sim.engine.runner import READOUTS
 
     constructs = tuple(construct or ())
     builder = ProtocolBuilder(Protocol(name="simulate"))

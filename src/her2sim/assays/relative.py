@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from her2sim.engine import Protocol, simulate
-from her2sim.engine.simulate import READOUTS
+from her2sim.engine.runner import READOUTS
 from her2sim.variants import canonical_names
 
 # A control signal below this (absolute model units, nM-eq) means the line does
