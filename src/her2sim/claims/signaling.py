@@ -28,10 +28,16 @@ LAPATINIB_THEN_RANKL = STARVED.add("-2h", "lapatinib", "1uM").add("0h", "RANKL",
 BLOT = ["p-HER2", "p-ERK", "p-AKT", "p-p65", "p-IkBa"]
 
 
-def fold(line, constructs, protocol, readout, time_min, keep=(), parameters=None) -> float:
-    table = relative_to_control(line, constructs, protocol, [readout], keep_in_control=keep, parameters=parameters)
-    value = table[table["time"] == time_min]["fraction_of_control"].iloc[0]
-    return float(value) if value is not None else 0.0
+def folds(line, constructs, protocol, readouts, time_min, keep=()) -> dict[str, float]:
+    """Treated / matched control for several readouts from one pair of simulations."""
+    table = relative_to_control(line, constructs, protocol, list(readouts), keep_in_control=keep)
+    table = table[table["time"] == time_min]
+    return {r.observable: float(r.fraction_of_control) if r.fraction_of_control is not None else 0.0
+            for r in table.itertuples()}
+
+
+def fold(line, constructs, protocol, readout, time_min, keep=()) -> float:
+    return folds(line, constructs, protocol, [readout], time_min, keep)[readout]
 
 
 def level(line, constructs, protocol, readout, time_min) -> float:
@@ -213,10 +219,11 @@ def sig_1() -> Outcome:
 def sig_2() -> Outcome:
     checks, values = [], []
     variants = {"SKBR3": ("SKBR3", ("shNT",)), "SKLR": ("SKLR", ("shNT",)), "SKLR sh#3": ("SKLR", ("shRANK-3",))}
+    measured = {name: folds(line, cons, RANKL_10MIN, ("p-AKT", "p-ERK"), 10) for name, (line, cons) in variants.items()}
     for readout in ("p-AKT", "p-ERK"):
         row = []
-        for name, (line, cons) in variants.items():
-            value = fold(line, cons, RANKL_10MIN, readout, 10)
+        for name in variants:
+            value = measured[name][readout]
             row.append(value)
             checks.append(Check(f"{readout} RANKL fold in {name} (upper)", value, "<", UNCHANGED[1]))
             checks.append(Check(f"{readout} RANKL fold in {name} (lower)", value, ">", UNCHANGED[0]))
@@ -231,10 +238,11 @@ def sig_2() -> Outcome:
 def sig_3() -> Outcome:
     checks, values = [], []
     variants = {"SKBR3": ("SKBR3", ("shNT",)), "SKLR": ("SKLR", ("shNT",)), "SKLR sh#3": ("SKLR", ("shRANK-3",))}
+    measured = {name: folds(line, cons, LAPATINIB_2H, BLOT, 120) for name, (line, cons) in variants.items()}
     for readout in BLOT:
         row = []
-        for name, (line, cons) in variants.items():
-            value = fold(line, cons, LAPATINIB_2H, readout, 120)
+        for name in variants:
+            value = measured[name][readout]
             row.append(value)
             if readout in ("p-p65", "p-IkBa"):
                 checks.append(Check(f"{readout} under lapatinib, {name}", value, ">", KEPT))
@@ -251,17 +259,16 @@ def _sig4_panel():
         for cons in (("empty-vector",), ("RANK-OE",)):
             key = (line, cons[0])
             panel[key] = {
-                "rankl": {r: fold(line, cons, RANKL_10MIN, r, 10) for r in BLOT},
-                "lap_rankl_vs_lap": {r: fold(line, cons, LAPATINIB_THEN_RANKL, r, 10, keep=("lapatinib",))
-                                     for r in BLOT},
-                "lap_rankl_vs_control": {r: fold(line, cons, LAPATINIB_THEN_RANKL, r, 10) for r in BLOT},
+                "rankl": folds(line, cons, RANKL_10MIN, BLOT, 10),
+                "lap_rankl_vs_lap": folds(line, cons, LAPATINIB_THEN_RANKL, BLOT, 10, keep=("lapatinib",)),
+                "lap_rankl_vs_control": folds(line, cons, LAPATINIB_THEN_RANKL, BLOT, 10),
                 "oe_vs_empty": None,
             }
     for line in LINES_000:
         control = Protocol().starve("12h").read("10min")
-        panel[(line, "RANK-OE")]["oe_vs_empty"] = {
-            r: level(line, ("RANK-OE",), control, r, 10) / level(line, ("empty-vector",), control, r, 10)
-            for r in BLOT}
+        oe = simulate(line, ("RANK-OE",), control, BLOT).set_index("observable")["value"]
+        empty = simulate(line, ("empty-vector",), control, BLOT).set_index("observable")["value"]
+        panel[(line, "RANK-OE")]["oe_vs_empty"] = {r: float(oe[r] / empty[r]) for r in BLOT}
     return panel
 
 

@@ -121,15 +121,18 @@ def via_4() -> Outcome:
 
 def single_dose(line, constructs, agents, days=4.0):
     """Relative survival after ``days`` of the listed (agent, dose) pairs, vs untreated same line."""
+    constructs, agents = tuple(constructs), tuple(agents)
+    return _living_cells(line, constructs, agents, days) / _living_cells(line, constructs, (), days)
+
+
+@functools.cache
+def _living_cells(line, constructs, agents, days):
     from her2sim.engine import Protocol, simulate
 
-    def cells(pairs):
-        protocol = Protocol(name="cck8")
-        for agent, dose in pairs:
-            protocol = protocol.add("0h", agent, dose)
-        return float(simulate(line, constructs, protocol.read(days * 1440.0), ["cells"])["value"].iloc[-1])
-
-    return cells(agents) / cells(())
+    protocol = Protocol(name="cck8")
+    for agent, dose in agents:
+        protocol = protocol.add("0h", agent, dose)
+    return float(simulate(line, constructs, protocol.read(days * 1440.0), ["cells"])["value"].iloc[-1])
 
 
 def _bars(title, groups, reference=None):
