@@ -40,8 +40,10 @@ def plain_roadrunner(sbml: str, params: dict, protocol, selections, sample_times
     for name, value in params.items():
         rr.setValue(name, value)
     rr.reset()
+    rr.setValue("growth_on", 0.0)
     rr.simulate(0, PREEQUILIBRATION_MIN, 2)
     rr.setValue("cells", 1.0)
+    rr.setValue("growth_on", 1.0)
     times = sorted(set(protocol.readouts) | set(sample_times))
     points = sorted({e.time for e in protocol.events} | set(times))
     pending, clock, out, added = list(protocol.events), protocol.start, [], set()

@@ -24,7 +24,9 @@ from her2sim.variants import canonical_names, overlay
 
 roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)  # CVODE restart notes after events are expected
 
-PREEQUILIBRATION_MIN = 20_000.0  # ~2 weeks in growth medium: slow proteins (PTEN, MUC4) settle
+# Pre-equilibration: growth medium with the cell count held (growth_on = 0) for 1e6 min, far
+# beyond the slowest turnover (PTEN, MUC4, medium IL-6: ~1 day), i.e. the resting steady state.
+PREEQUILIBRATION_MIN = 1.0e6
 RELATIVE_TOLERANCE = 1e-10
 ABSOLUTE_TOLERANCE = 1e-10
 SOLVER_NOISE = 1e-9  # nM-eq; below anything a blot or qPCR could resolve
@@ -88,6 +90,7 @@ def _resting_state(params_key: tuple[tuple[str, float], ...]) -> tuple[tuple[str
     """Species concentrations after pre-equilibration in growth medium; cells reset to 1."""
     rr = _runner()
     _apply_parameters(rr, dict(params_key))
+    rr.setValue("growth_on", 0.0)
     rr.simulate(0.0, PREEQUILIBRATION_MIN, 2)
     state = {sid: float(rr.getValue(sid)) for sid in rr.model.getFloatingSpeciesIds()}
     state["cells"] = 1.0
@@ -120,6 +123,7 @@ def _prepare(params: dict[str, float]) -> roadrunner.RoadRunner:
     for sid, value in state:
         rr.setValue(sid, value)
     rr.setValue("serum", 1.0)
+    rr.setValue("growth_on", 1.0)
     return rr
 
 

@@ -20,6 +20,7 @@ import libsbml
 from her2sim.errors import ModelError
 
 MODEL_ID = "her2sim"
+PROTOCOL_SWITCHES = ("serum", "growth_on")
 MODULE_DIR = "modules"
 
 # unit strings allowed in parameters.tsv -> (SBML unit id, [(kind, exponent, scale, multiplier)])
@@ -153,13 +154,9 @@ def base_sbml() -> str:
         entry = params[pid]
         parameter.setValue(entry.value)
         parameter.setUnits(UNIT_DEFINITIONS[entry.unit][0])
-        parameter.setConstant(pid != "serum" and not _is_overlay_switch(pid))
+        # serum and growth_on are switched during a simulation (protocol events, pre-equilibration)
+        parameter.setConstant(pid not in PROTOCOL_SWITCHES)
     return libsbml.writeSBMLToString(document)
-
-
-def _is_overlay_switch(pid: str) -> bool:
-    # Parameters a protocol may change during a simulation (none besides serum now).
-    return False
 
 
 def validate_sbml(text: str) -> list[str]:
