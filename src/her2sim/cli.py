@@ -94,6 +94,18 @@ def export_sbml(
     typer.echo(f"wrote {out} (libSBML: 0 errors)")
 
 
+@export_app.command("petab")
+def export_petab(directory: Annotated[Path, typer.Argument(help="directory to write the PEtab problem into")]) -> None:
+    """Write the seeds' cell-line data and the model as a PEtab problem (lint-checked)."""
+    from her2sim.calibration.petab_export import lint, write_petab
+
+    _ensure_writable_dir(directory)
+    yaml_path = write_petab(directory)
+    if not lint(yaml_path):
+        raise Her2simError(f"the PEtab problem in {directory} does not pass petab's linter")
+    typer.echo(f"wrote {yaml_path} (petab lint: no errors)")
+
+
 @app.command()
 def simulate(
     cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. SKBR3, BT474, HCC1954, SKLR")],
