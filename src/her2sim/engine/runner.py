@@ -73,10 +73,6 @@ def _runner() -> roadrunner.RoadRunner:
     return rr
 
 
-def floating_species() -> list[str]:
-    return list(_runner().model.getFloatingSpeciesIds())
-
-
 def _apply_parameters(rr: roadrunner.RoadRunner, params: dict[str, float]) -> None:
     rr.resetToOrigin()
     configure_integrator(rr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 
 from her2sim.errors import InputError
@@ -24,7 +24,6 @@ class Variant:
     parent: str | None = None
     derived_by: str | None = None
     kind: str = "cell line"
-    extra: dict = field(default_factory=dict)
 
 
 def _load(filename: str, kind: str) -> dict[str, Variant]:
