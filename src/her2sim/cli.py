@@ -186,6 +186,51 @@ def reproduce(
 
 
 @app.command()
+def calibrate(
+    starts: Annotated[int, typer.Option("--starts", help="number of local optimisations")] = 20,
+    workers: Annotated[int, typer.Option("--workers", help="parallel processes")] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="seed for the start points")] = 0,
+    out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("calibration"),
+    max_iterations: Annotated[int, typer.Option("--max-iterations", help="L-BFGS-B iterations per start")] = 10,
+) -> None:
+    """Fit the PEtab problem (seed data, ordinal) with pyPESTO multistart and AMICI gradients; resumable."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    for name, value in (("--starts", starts), ("--workers", workers), ("--max-iterations", max_iterations)):
+        if value < 1:
+            raise InputError(f"{name} must be >= 1; got {value}")
+    if workers > 64:
+        raise InputError(f"--workers {workers} is more than this tool will start; give 1-64")
+    try:
+        import amici  # noqa: F401
+        import pypesto  # noqa: F401
+    except ImportError:
+        raise InputError("calibrate needs AMICI and pyPESTO: pip install -e '.[calibrate]'") from None
+    from her2sim.calibration.fit import load_problem, run_multistart
+    from her2sim.calibration.outputs import write_outputs
+
+    _ensure_writable_dir(out)
+    best = [float("inf")]
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=False, console=_stderr_console()) as progress:
+        task = progress.add_task("starts", total=starts)
+
+        def done(record, resumed):
+            if record["fval"] is not None:
+                best[0] = min(best[0], record["fval"])
+            progress.update(task, description=f"starts (best objective {best[0]:.4g})")
+            progress.advance(task)
+
+        records = run_multistart(out, starts, workers, seed, max_iterations, on_start_done=done)
+    summary = write_outputs(load_problem(out / "petab"), out / "petab", out, records)
+    typer.echo(f"best objective {summary['best_fval']:.6g} (start {summary['best_start']}); "
+               f"{summary['ordering_violations_best']} of {summary['ordered_pairs']} ordered pairs violated")
+    typer.echo(f"ensemble: {summary['ensemble_members']} members; determined: "
+               f"{', '.join(summary['determined']) or 'none'}")
+    typer.echo(f"wrote {out / 'summary.json'}, result.hdf5, waterfall.png, fit.png, identifiability.tsv, ensemble.tsv")
+
+
+@app.command()
 def viability(
     cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. SKBR3")],
     drug: Annotated[str, typer.Option("--drug", help="e.g. lapatinib")],

@@ -16,15 +16,17 @@ Design
   directions ("undetectable", "higher", "kept"), so each blot or qPCR readout is an
   ordinal group (``measurementType = ordinal``, ``measurementCategory``; pyPESTO's
   optimal-scaling format) and the numbers in ``measurement`` are only placeholders.
-- Estimated parameters are those whose source in parameters.tsv says ``calibrated:``;
-  literature and assumed values stay fixed.
+- Estimated parameters are those whose source in parameters.tsv says ``calibrated:``,
+  except the cell-fate module's: no cell number is observed in these data (those are
+  set against the dose-response claims), so they are listed with ``estimate = 0``.
+  Literature and assumed values stay fixed. Bounds: nominal x/ 10, on log10 scale.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -156,9 +158,29 @@ def _protocol_columns(protocol: Protocol, agent_species: list[str]) -> dict[str,
     return columns
 
 
+def cell_fate_parameters() -> set[str]:
+    """Parameters named in the cell-fate module (division and death from the network's outputs)."""
+    text = resources.files("her2sim.model").joinpath("modules/80_cell_fate.ant").read_text()
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+
+def ordinal_groups(obs: list[Observation]) -> list[Observation]:
+    """Observations ranked 1..K within each (dataset, readout) group, as pyPESTO's optimal scaling needs.
+
+    The data file may skip a rank (a 'strong' band with no 'weak' one in that blot); a group with
+    a single category (e.g. 'unchanged') orders nothing and is left out of the problem.
+    """
+    by_group: dict[tuple[str, str], set[int]] = {}
+    for o in obs:
+        by_group.setdefault((o.dataset, o.readout), set()).add(o.category)
+    dense = {group: {c: i + 1 for i, c in enumerate(sorted(cats))} for group, cats in by_group.items()}
+    return [replace(o, category=dense[(o.dataset, o.readout)][o.category])
+            for o in obs if len(by_group[(o.dataset, o.readout)]) > 1]
+
+
 def build_tables(obs: list[Observation] | None = None) -> dict:
     """All PEtab tables (pandas) and the SBML document."""
-    obs = obs if obs is not None else observations()
+    obs = ordinal_groups(obs if obs is not None else observations())
     protocols = {o.protocol_text: o.protocol for o in obs}
     document = protocol_model(list(protocols.values()))
     agent_species = sorted({e.species for p in protocols.values() for e in p.events if e.action == "add"})
@@ -211,11 +233,12 @@ def build_tables(obs: list[Observation] | None = None) -> dict:
     measurement_df = pd.DataFrame(measurements)
 
     condition_set = set(condition_df.columns)
-    estimated = [p for p in defaults.values() if p.source.startswith("calibrated") and p.name not in condition_set]
+    calibrated = [p for p in defaults.values() if p.source.startswith("calibrated") and p.name not in condition_set]
+    fate = cell_fate_parameters()
     parameter_df = pd.DataFrame(
         [{"parameterId": p.name, "parameterName": p.description, "parameterScale": "log10",
           "lowerBound": p.value / 10 if p.value > 0 else 1e-6, "upperBound": p.value * 10 if p.value > 0 else 1.0,
-          "nominalValue": p.value, "estimate": 1, "source": p.source} for p in estimated]
+          "nominalValue": p.value, "estimate": int(p.name not in fate), "source": p.source} for p in calibrated]
     ).set_index("parameterId")
     return {"document": document, "condition_df": condition_df, "observable_df": observable_df,
             "measurement_df": measurement_df, "parameter_df": parameter_df}
@@ -251,4 +274,5 @@ def lint(yaml_path: Path) -> bool:
     return not petab.lint_problem(problem)
 
 
-__all__ = ["Observation", "build_tables", "lint", "observations", "parse_protocol", "write_petab"]
+__all__ = ["Observation", "build_tables", "cell_fate_parameters", "lint", "observations", "ordinal_groups",
+           "parse_protocol", "write_petab"]

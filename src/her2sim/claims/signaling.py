@@ -7,11 +7,10 @@ growth medium. Thresholds are those a blot or qPCR resolves (see TOLERANCES).
 
 from __future__ import annotations
 
-import functools
-
 from her2sim.assays import DETECTION_FLOOR, co_ip_rank, qpcr, relative_to_control
 from her2sim.claims.registry import Check, Outcome, claim
 from her2sim.engine import Protocol, simulate
+from her2sim.engine.runner import result_cache
 
 RISE = 1.2  # smallest change a triplicate qPCR or a quantified blot resolves (~20 %)
 STRONG = 3.0  # "strongly": at least 3-fold
@@ -272,7 +271,7 @@ def _sig4_panel():
     return panel
 
 
-@functools.cache
+@result_cache
 def sig4_panel():
     return _sig4_panel()
 

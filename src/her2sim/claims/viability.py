@@ -8,11 +8,10 @@ the relative-survival curve over log dose (AUC, mean survival) and IC50.
 
 from __future__ import annotations
 
-import functools
-
 from her2sim.analysis import fit_4pl
 from her2sim.assays import LAPATINIB_SERIES_uM, Treatment, cck8
 from her2sim.claims.registry import Check, Outcome, claim
+from her2sim.engine.runner import result_cache
 
 MORE_RESISTANT = 0.05  # AUC gain of >= 0.05 (5 points of mean survival): a visible right-shift of the curve
 NO_CHANGE = 0.03  # |delta AUC| < 0.03: curves overlap within replicate SD
@@ -27,7 +26,7 @@ def _curve_figure(title, curves):
             "curves": [{"label": c.label, "doses": c.doses_uM, "survival": c.relative_survival} for c in curves]}
 
 
-@functools.cache
+@result_cache
 def lapatinib_curve(line, constructs=(), treatments=(), label=""):
     return cck8(line, constructs, "lapatinib", LAPATINIB_SERIES_uM, treatments, label=label or line)
 
@@ -125,7 +124,7 @@ def single_dose(line, constructs, agents, days=4.0):
     return _living_cells(line, constructs, agents, days) / _living_cells(line, constructs, (), days)
 
 
-@functools.cache
+@result_cache
 def _living_cells(line, constructs, agents, days):
     from her2sim.engine import Protocol, simulate
 

@@ -8,6 +8,7 @@ count is reset to 1, so every protocol starts from the line's resting state.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Iterable, Sequence
@@ -96,8 +97,46 @@ def _resting_state(params_key: tuple[tuple[str, float], ...]) -> tuple[tuple[str
     return tuple(sorted(state.items()))
 
 
+_DEFAULT_OVERRIDES: dict[str, float] = {}
+_DEPENDENT_CACHES: list = []
+
+
+def result_cache(fn):
+    """functools.cache for results computed from simulations: cleared when the defaults change."""
+    cached = functools.cache(fn)
+    _DEPENDENT_CACHES.append(cached)
+    return cached
+
+
+@contextlib.contextmanager
+def parameter_values(values: dict[str, float]):
+    """Run everything inside with these model-wide parameter values (an ensemble member, a fit).
+
+    Cell-line and construct overlays still apply on top: a line's own value wins.
+    """
+    known = load_parameters()
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise InputError(f"unknown parameters {', '.join(unknown)}; see `her2sim info` for the list")
+    bad = sorted(k for k, v in values.items() if not (math.isfinite(float(v)) and float(v) >= 0))
+    if bad:
+        raise InputError(f"parameter values must be finite and >= 0; got {', '.join(bad)}")
+    previous = dict(_DEFAULT_OVERRIDES)
+    _DEFAULT_OVERRIDES.clear()
+    _DEFAULT_OVERRIDES.update({k: float(v) for k, v in values.items()})
+    for cache in _DEPENDENT_CACHES:
+        cache.cache_clear()
+    try:
+        yield
+    finally:
+        _DEFAULT_OVERRIDES.clear()
+        _DEFAULT_OVERRIDES.update(previous)
+        for cache in _DEPENDENT_CACHES:
+            cache.cache_clear()
+
+
 def variant_parameters(cell_line: str, constructs: Sequence[str] = (), extra: dict[str, float] | None = None) -> dict:
-    params = overlay(cell_line, tuple(constructs))
+    params = {**_DEFAULT_OVERRIDES, **overlay(cell_line, tuple(constructs))}
     if extra:
         known = load_parameters()
         unknown = sorted(set(extra) - set(known))
