@@ -12,7 +12,13 @@ import petab.v1 as petab
 import pytest
 import roadrunner
 
-from her2sim.calibration.petab_export import _condition_id, _sid, observations
+from her2sim.calibration.petab_export import (
+    _condition_id,
+    _sid,
+    cell_fate_parameters,
+    observations,
+    ordinal_groups,
+)
 from her2sim.cli import main
 from her2sim.engine import simulate
 from her2sim.engine.runner import READOUTS
@@ -65,7 +71,7 @@ def test_reloaded_problem_reproduces_her2sim(exported):
     problem = petab.Problem.from_yaml(str(exported / "problem.yaml"))
     reference = _petab_simulate(exported, problem)
     checked = 0
-    for obs in observations():
+    for obs in ordinal_groups(observations()):  # what the problem holds
         protocol = obs.protocol
         ours = simulate(obs.cell_line, obs.constructs, protocol, [obs.readout])
         sim_id = _condition_id(obs.cell_line, obs.constructs, obs.protocol_text)
@@ -80,14 +86,24 @@ def test_reloaded_problem_reproduces_her2sim(exported):
 
 def test_estimated_parameters_are_the_calibrated_ones(exported):
     problem = petab.Problem.from_yaml(str(exported / "problem.yaml"))
-    assert (problem.parameter_df["estimate"] == 1).all()
-    assert problem.parameter_df["source"].str.startswith("calibrated").all()
+    table = problem.parameter_df
+    assert table["source"].str.startswith("calibrated").all()
+    # cell-fate parameters act only on cell number, which these data never observe
+    fixed = set(table.index[table["estimate"] == 0])
+    assert fixed == set(table.index) & cell_fate_parameters()
+    assert {"k_TRAF6_act", "FOXO_RANK_induction"} <= set(table.index[table["estimate"] == 1])
     assert np.all(problem.parameter_df["lowerBound"] < problem.parameter_df["nominalValue"])
 
 
 def test_export_petab_to_unwritable_dir_is_one_line(capsys):
     assert main(["export", "petab", "/proc/her2sim-petab"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_ordinal_groups_are_ranked_densely_and_informative():
+    for group in {(o.dataset, o.readout) for o in ordinal_groups(observations())}:
+        cats = sorted({o.category for o in ordinal_groups(observations()) if (o.dataset, o.readout) == group})
+        assert cats == list(range(1, len(cats) + 1)) and len(cats) > 1, group
 
 
 def test_readouts_in_data_are_model_readouts():

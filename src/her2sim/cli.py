@@ -155,12 +155,19 @@ def simulate(
 def reproduce(
     only: Annotated[str | None, typer.Option("--only", help="comma-separated claim ids")] = None,
     out: Annotated[Path, typer.Option("--out", help="directory for claims.json and report.html")] = Path("results"),
+    ensemble: Annotated[Path | None, typer.Option(
+        "--ensemble", help="calibration run directory: also report, per claim, the fraction of its ensemble "
+                           "members that satisfy it")] = None,
 ) -> None:
     """Run the seed papers' claims on the model; write claims.json and report.html. Exit 1 if a claim fails."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from her2sim.calibration import load_ensemble
     from her2sim.claims import evaluate, select
     from her2sim.report import write_report
+
+    if ensemble is not None:
+        load_ensemble(ensemble)  # fail on a bad directory before any simulation
 
     ids = select([i.strip() for i in only.split(",") if i.strip()] if only else None)
     _ensure_writable_dir(out)
@@ -172,9 +179,14 @@ def reproduce(
             progress.update(task, description=f"claims ({claim_id})")
             results.append(evaluate(claim_id))
             progress.advance(task)
+        if ensemble is not None:
+            _ensemble_fractions(results, load_ensemble(ensemble), progress)
     (out / "claims.json").write_text(json.dumps([r.as_dict() for r in results], indent=2))
     write_report(results, out / "report.html")
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "pending")}
+    for r in results:
+        if r.ensemble:
+            typer.echo(f"{r.id}: {r.ensemble['satisfied']}/{r.ensemble['members']} ensemble members satisfy it")
     for r in results:
         if r.status == "fail":
             first = next((c.text() for c in r.checks if not c.passed), r.notes.splitlines()[0] if r.notes else "")
@@ -185,6 +197,27 @@ def reproduce(
         raise typer.Exit(1)
 
 
+def _ensemble_fractions(results, members, progress) -> None:
+    """Re-run every decided claim under each member's parameters; store the fraction that pass."""
+    from her2sim.claims import evaluate
+    from her2sim.engine.runner import parameter_values
+
+    decided = [r for r in results if r.status != "pending"]
+    failing: dict[str, list[str]] = {r.id: [] for r in decided}
+    task = progress.add_task("ensemble", total=len(members) * len(decided))
+    for k, (label, member) in enumerate(members):
+        with parameter_values(member):
+            for r in decided:
+                progress.update(task, description=f"ensemble member {k + 1}/{len(members)} ({r.id})")
+                if evaluate(r.id).status != "pass":
+                    failing[r.id].append(label)
+                progress.advance(task)
+    for r in decided:
+        satisfied = len(members) - len(failing[r.id])
+        r.ensemble = {"members": len(members), "satisfied": satisfied,
+                      "fraction": round(satisfied / len(members), 4), "failing_members": failing[r.id]}
+
+
 @app.command()
 def calibrate(
     starts: Annotated[int, typer.Option("--starts", help="number of local optimisations")] = 20,
@@ -192,6 +225,7 @@ def calibrate(
     seed: Annotated[int, typer.Option("--seed", help="seed for the start points")] = 0,
     out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("calibration"),
     max_iterations: Annotated[int, typer.Option("--max-iterations", help="L-BFGS-B iterations per start")] = 10,
+    scan_points: Annotated[int, typer.Option("--scan-points", help="1-D identifiability scan points (0: skip)")] = 9,
 ) -> None:
     """Fit the PEtab problem (seed data, ordinal) with pyPESTO multistart and AMICI gradients; resumable."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -199,6 +233,8 @@ def calibrate(
     for name, value in (("--starts", starts), ("--workers", workers), ("--max-iterations", max_iterations)):
         if value < 1:
             raise InputError(f"{name} must be >= 1; got {value}")
+    if scan_points < 0:
+        raise InputError(f"--scan-points must be >= 0; got {scan_points}")
     if workers > 64:
         raise InputError(f"--workers {workers} is more than this tool will start; give 1-64")
     try:
@@ -222,7 +258,7 @@ def calibrate(
             progress.advance(task)
 
         records = run_multistart(out, starts, workers, seed, max_iterations, on_start_done=done)
-    summary = write_outputs(load_problem(out / "petab"), out / "petab", out, records)
+    summary = write_outputs(load_problem(out / "petab"), out / "petab", out, records, scan_points)
     typer.echo(f"best objective {summary['best_fval']:.6g} (start {summary['best_start']}); "
                f"{summary['ordering_violations_best']} of {summary['ordered_pairs']} ordered pairs violated")
     typer.echo(f"ensemble: {summary['ensemble_members']} members; determined: "

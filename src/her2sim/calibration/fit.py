@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -64,8 +65,17 @@ def _amici_folder(petab_dir: Path) -> Path:
     return cache_root() / "amici" / f"{model_hash}-amici{amici.__version__}"
 
 
+def _build_tools_on_path() -> None:
+    # AMICI compiles the model with cmake and SWIG; pip installs both next to this interpreter,
+    # which is not on PATH when the venv is not activated (e.g. `.venv/bin/her2sim calibrate`).
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
 def load_problem(petab_dir: Path):
     """The pyPESTO problem (hierarchical/ordinal objective on AMICI) for an exported PEtab directory."""
+    _build_tools_on_path()
     import petab.v1 as petab
     import pypesto.petab
 
@@ -136,7 +146,9 @@ def run_start(petab_dir: str, index: int, seed: int, max_iterations: int) -> dic
 
     problem = _worker_problem(petab_dir)
     x0 = feasible_start(problem, Path(petab_dir), seed, index)
-    optimizer = pypesto.optimize.ScipyOptimizer(method="L-BFGS-B", options={"maxiter": max_iterations})
+    # maxfun caps line-search evaluations too, so a start costs at most max_iterations + 4 gradients
+    optimizer = pypesto.optimize.ScipyOptimizer(
+        method="L-BFGS-B", options={"maxiter": max_iterations, "maxfun": max_iterations + 4})
     started = time.perf_counter()
     result = optimizer.minimize(problem, x0=x0, id=str(index),
                                 optimize_options=pypesto.optimize.OptimizeOptions(allow_failed_starts=True))

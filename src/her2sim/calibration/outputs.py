@@ -24,7 +24,7 @@ import pandas as pd
 DETERMINED_LOG10_SPAN = 0.5  # members within a factor ~3 of each other
 AT_BOUND_LOG10 = 0.05
 MIN_MEMBERS = 5  # fewer endpoints say nothing about spread
-SCAN_POINTS = 9  # per parameter, evenly on log10 between the bounds
+
 
 
 def simulated_measurements(problem, petab_dir: Path, x_free: np.ndarray) -> pd.DataFrame:
@@ -71,14 +71,18 @@ def ensemble(problem, petab_dir: Path, records: dict[int, dict]) -> tuple[pd.Dat
     return members.reset_index(drop=True), table
 
 
-def scan(problem, petab_dir: Path, best_x: np.ndarray, allowed_violations: int) -> dict[str, tuple[float, float]]:
-    """Per parameter, the range (linear) of scanned values that keep the data's orderings."""
+def scan(problem, petab_dir: Path, best_x: np.ndarray, allowed_violations: int,
+         points: int) -> dict[str, tuple[float, float]] | None:
+    """Per parameter, the range (linear) of values (``points`` evenly on log10 between the bounds)
+    that keep the data's orderings; None when not scanned."""
+    if points == 0:
+        return None
     ids = [problem.x_names[i] for i in problem.x_free_indices]
     lb, ub = np.asarray(problem.lb), np.asarray(problem.ub)
     feasible = {}
     for k, name in enumerate(ids):
         kept = [best_x[k]]
-        for value in np.linspace(lb[k], ub[k], SCAN_POINTS):
+        for value in np.linspace(lb[k], ub[k], points):
             x = best_x.copy()
             x[k] = value
             table = simulated_measurements(problem, petab_dir, x)
@@ -88,7 +92,8 @@ def scan(problem, petab_dir: Path, best_x: np.ndarray, allowed_violations: int) 
     return feasible
 
 
-def identifiability(members: pd.DataFrame, petab_dir: Path, scanned: dict[str, tuple[float, float]]) -> pd.DataFrame:
+def identifiability(members: pd.DataFrame, petab_dir: Path,
+                    scanned: dict[str, tuple[float, float]] | None) -> pd.DataFrame:
     parameters = pd.read_csv(petab_dir / "parameters.tsv", sep="\t", index_col="parameterId")
     parameters = parameters[parameters["estimate"] == 1]
     best = members.iloc[0]
@@ -97,12 +102,13 @@ def identifiability(members: pd.DataFrame, petab_dir: Path, scanned: dict[str, t
         logs = np.log10(members[name].to_numpy())
         lo, hi = np.log10(p["lowerBound"]), np.log10(p["upperBound"])
         span = float(logs.max() - logs.min())
-        scan_lo, scan_hi = scanned[name]
-        scan_open = np.log10(scan_lo) - lo < AT_BOUND_LOG10 and hi - np.log10(scan_hi) < AT_BOUND_LOG10
+        scan_lo, scan_hi = scanned[name] if scanned else (np.nan, np.nan)
+        scan_open = bool(scanned) and (np.log10(scan_lo) - lo < AT_BOUND_LOG10
+                                       and hi - np.log10(scan_hi) < AT_BOUND_LOG10)
         if scan_open:
             status = "not determined: the data hold over its whole range"
         elif len(members) < MIN_MEMBERS:
-            status = "constrained alone; too few ensemble members to judge jointly"
+            status = "too few ensemble members to judge"
         elif span <= DETERMINED_LOG10_SPAN:
             status = "determined"
         else:
@@ -159,7 +165,7 @@ def fit_plot(best: pd.DataFrame, defaults: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def write_outputs(problem, petab_dir: Path, out: Path, records: dict[int, dict]) -> dict:
+def write_outputs(problem, petab_dir: Path, out: Path, records: dict[int, dict], scan_points: int = 9) -> dict:
     import pypesto.store
 
     from her2sim.calibration.fit import nominal_point, pypesto_result
@@ -173,7 +179,7 @@ def write_outputs(problem, petab_dir: Path, out: Path, records: dict[int, dict])
     endpoints.to_csv(out / "endpoints.tsv", sep="\t", index=False)
     members.to_csv(out / "ensemble.tsv", sep="\t", index=False)
     best_x = np.asarray(records[int(members.iloc[0]["start"])]["x"])
-    scanned = scan(problem, petab_dir, best_x, int(members.iloc[0]["violations"]))
+    scanned = scan(problem, petab_dir, best_x, int(members.iloc[0]["violations"]), scan_points)
     table = identifiability(members, petab_dir, scanned)
     table.to_csv(out / "identifiability.tsv", sep="\t", index=False)
 

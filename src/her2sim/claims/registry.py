@@ -76,6 +76,7 @@ class ClaimResult:
     mode: str = ""
     figure: dict | None = None
     seconds: float = 0.0
+    ensemble: dict | None = None  # {"members": n, "satisfied": k, "fraction": k / n} under a parameter ensemble
 
     @property
     def measured(self) -> dict:
@@ -88,6 +89,7 @@ class ClaimResult:
             "criterion": self.criterion, "tolerance": self.tolerance, "measured": self.measured,
             "checks": [c.as_dict() for c in self.checks], "notes": self.notes, "mode": self.mode,
             "seconds": round(self.seconds, 3),
+            **({"ensemble": self.ensemble} if self.ensemble else {}),
         }
 
 

@@ -25,11 +25,20 @@ section.claim{border:1px solid #ddd;border-radius:6px;padding:.8rem 1rem;margin:
 
 def write_report(results: list[ClaimResult], path: Path) -> None:
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "pending")}
+    with_ensemble = any(r.ensemble for r in results)
+
+    def ensemble_cell(r: ClaimResult) -> str:
+        if not with_ensemble:
+            return ""
+        e = r.ensemble
+        return f"<td>{e['satisfied']}/{e['members']} ({e['fraction']:.0%})</td>" if e else "<td></td>"
+
     rows = "\n".join(
         f"<tr><td><a href='#{r.id}'>{r.id}</a></td><td>{r.seed}</td><td>{r.layer}</td>"
-        f"<td class='{r.status}'>{r.status}</td><td>{html.escape(r.expect)}</td></tr>"
+        f"<td class='{r.status}'>{r.status}</td>{ensemble_cell(r)}<td>{html.escape(r.expect)}</td></tr>"
         for r in results
     )
+    ensemble_header = "<th>ensemble members satisfying</th>" if with_ensemble else ""
     sections = "\n".join(_section(r) for r in results)
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>her2sim claims report</title><style>{STYLE}</style></head><body>
@@ -39,8 +48,8 @@ below was decided by running the simulation now; nothing is stored.</p>
 <p class="counts"><span class="pass">{counts['pass']} passed</span><span class="fail">{counts['fail']} failed</span>
 <span class="pending">{counts['pending']} pending</span></p>
 <h2>Summary</h2>
-<table id="summary"><thead><tr><th>claim</th><th>seed</th><th>layer</th><th>status</th><th>what the seed found</th>
-</tr></thead><tbody>
+<table id="summary"><thead><tr><th>claim</th><th>seed</th><th>layer</th><th>status</th>{ensemble_header}
+<th>what the seed found</th></tr></thead><tbody>
 {rows}
 </tbody></table>
 <h2>Claims</h2>

@@ -1,0 +1,87 @@
+"""`her2sim calibrate`: resumable multistart, same seed -> same result, bad input.
+
+These runs are short (a few starts, 1-2 L-BFGS-B iterations, no identifiability scan):
+they test the machinery, not the fit. The first one compiles the AMICI model (~30 s)
+into the cache that the rest reuse.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from her2sim.cli import main
+
+CLI = [sys.executable, "-c", "from her2sim.cli import main; raise SystemExit(main())", "calibrate"]
+QUICK = ["--max-iterations", "1", "--scan-points", "0"]
+
+
+def _run(args, **kwargs):
+    return subprocess.run(CLI + args, capture_output=True, text=True, timeout=900, **kwargs)
+
+
+def _best(out: Path) -> float:
+    return json.loads((out / "summary.json").read_text())["best_fval"]
+
+
+def test_killed_run_resumes_without_losing_a_finished_start(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.Popen(CLI + ["--starts", "3", "--workers", "1", "--seed", "3", "--out", str(out), *QUICK],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    first = out / "starts" / "start_000.json"
+    deadline = time.time() + 600
+    while not first.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+    assert first.exists(), "the first start never finished"
+    os.killpg(proc.pid, signal.SIGKILL)  # half-way: start 0 done, later ones in flight or not begun
+    proc.wait()
+    saved = {p.name: p.read_text() for p in (out / "starts").glob("start_*.json")}
+    assert len(saved) < 3, "the run finished before it could be killed; the test proves nothing"
+
+    done = _run(["--starts", "3", "--workers", "1", "--seed", "3", "--out", str(out), *QUICK])
+    assert done.returncode == 0, done.stderr
+    after = {p.name: p.read_text() for p in (out / "starts").glob("start_*.json")}
+    assert sorted(after) == ["start_000.json", "start_001.json", "start_002.json"]
+    for name, text in saved.items():
+        assert after[name] == text, f"{name} was recomputed after the kill"
+    assert not list((out / "starts").glob("*.part"))
+
+
+def test_same_seed_same_best_objective_whatever_the_workers(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    ra = _run(["--starts", "2", "--workers", "1", "--seed", "7", "--out", str(a), *QUICK])
+    rb = _run(["--starts", "2", "--workers", "2", "--seed", "7", "--out", str(b), *QUICK])
+    assert ra.returncode == 0 and rb.returncode == 0, ra.stderr + rb.stderr
+    assert _best(a) == pytest.approx(_best(b), rel=1e-8)
+    for i in range(2):
+        xa = json.loads((a / "starts" / f"start_{i:03d}.json").read_text())
+        xb = json.loads((b / "starts" / f"start_{i:03d}.json").read_text())
+        assert xa["x0"] == xb["x0"]
+    assert {"result.hdf5", "waterfall.png", "fit.png", "identifiability.tsv", "ensemble.tsv"} <= {
+        p.name for p in a.iterdir()}
+
+
+def test_rerun_with_other_settings_is_refused(tmp_path, capsys):
+    out = tmp_path / "run"
+    (out).mkdir()
+    (out / "run.json").write_text(json.dumps({"seed": 1, "max_iterations": 1, "problem_hash": "x"}))
+    assert main(["calibrate", "--starts", "1", "--seed", "2", "--out", str(out), *QUICK]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "different" in err[0]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--starts", "0"], "--starts must be >= 1"),
+    (["--workers", "0"], "--workers must be >= 1"),
+    (["--max-iterations", "0"], "--max-iterations must be >= 1"),
+    (["--scan-points", "-1"], "--scan-points must be >= 0"),
+])
+def test_bad_calibrate_input_one_line_exit_2(tmp_path, capsys, args, words):
+    assert main(["calibrate", "--out", str(tmp_path / "x"), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0]
