@@ -6,7 +6,7 @@ The finite-difference reference is what a fit without sensitivities would do: fo
 differences (n + 1 objective evaluations) and central differences (2n), step 1e-4 on the
 log10 scale. Agreement between the gradients is printed (cosine and relative error), and
 the AMICI gradient is also timed at the tight default tolerances (rtol 1e-8, atol 1e-16)
-to show what the looser calibration tolerances buy.
+to show what the looser calibration tolerances buy (steady-state tolerances stay tight in both).
 
 Run: .venv/bin/python benchmarks/bench_gradient.py [--repeats 2]
 """
