@@ -242,10 +242,11 @@ def calibrate(
         import pypesto  # noqa: F401
     except ImportError:
         raise InputError("calibrate needs AMICI and pyPESTO: pip install -e '.[calibrate]'") from None
-    from her2sim.calibration.fit import load_problem, run_multistart
+    from her2sim.calibration.fit import load_problem, prepare_run, run_multistart
     from her2sim.calibration.outputs import write_outputs
 
     _ensure_writable_dir(out)
+    prepare_run(out, seed, max_iterations)  # refuse an incompatible earlier run before any output
     best = [float("inf")]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=False, console=_stderr_console()) as progress:
