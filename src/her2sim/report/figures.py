@@ -3,6 +3,7 @@
 - dose_response: relative survival against log dose (seed 000 Fig. 4b/5c)
 - blot: bands as a heatmap, lanes x readouts, below-floor cells marked (Fig. 4c/5d)
 - bars: qPCR-style grouped bars with a reference line (Fig. 3e/5b)
+- composition: a population's cell states over time (stacked fractions) with total cells
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def render(figure: dict | None) -> str | None:
     """PNG of the figure spec, base64-encoded; None when there is nothing to draw."""
     if not figure:
         return None
-    drawer = {"dose_response": _dose_response, "blot": _blot, "bars": _bars}.get(figure.get("kind"))
+    drawer = {"dose_response": _dose_response, "blot": _blot, "bars": _bars,
+              "composition": _composition}.get(figure.get("kind"))
     if drawer is None:
         return None
     fig = drawer(figure)
@@ -92,4 +94,24 @@ def _bars(spec):
     if len(series) > 1:
         ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+def _composition(spec):
+    """One panel per run: state fractions stacked over days, total cells (log, right axis)."""
+    runs = spec["runs"]
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 3.4), squeeze=False)
+    for ax, run in zip(axes[0], runs, strict=True):
+        days = run["days"]
+        ax.stackplot(days, *[run["fractions"][s] for s in run["states"]], labels=run["states"], alpha=0.85)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("days")
+        ax.set_ylabel("fraction of cells")
+        ax.set_title(run["title"], fontsize=9)
+        twin = ax.twinx()
+        twin.semilogy(days, run["cells"], "k-", lw=1.2)
+        twin.set_ylabel("cells (after passaging)", fontsize=8)
+    axes[0][0].legend(fontsize=7, loc="lower left", frameon=True)
+    fig.suptitle(spec["title"], fontsize=10)
+    fig.tight_layout()
     return fig
