@@ -10,6 +10,7 @@ from her2sim.errors import InputError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "claims.yaml"
 IN_VITRO = [cid for cid, meta in seed_claims().items() if meta["layer"] in ("signaling", "viability")]
+DECIDED_POPULATION = ["S002-TZR-1"]
 
 # Claims the model does not reproduce yet. Strict: a claim that starts passing fails this
 # suite until it is removed from here, so this list cannot go stale. The registry reports
@@ -19,6 +20,8 @@ KNOWN_FAILURES = {
                   "ligand, endogenous RANK gives the model almost no RANK-dependent survival",
     "S000-VIA-3": "RANKL alone shifts the empty-vector HCC1954 curve by ~0.045 AUC (needs < 0.03): its "
                   "ErbB-independent TRAF6->RAS route and RANKL-induced RANK act for days",
+    "S002-TZR-1": "after 24 weeks of trastuzumab the emergent BT474 population keeps 14 % sensitive cells and "
+                  "survives trastuzumab at 0.83 (BT-474-R: >= 0.85); HER2 kept, NF-kB 3.6 x parental",
 }
 
 
@@ -37,7 +40,7 @@ def test_pending_only_for_layers_not_built():
     for cid, spec in registry().items():
         layer = seed_claims()[cid]["layer"]
         if spec.run is None:
-            assert layer in ("population", "patient"), cid
+            assert layer in ("population", "patient") and cid not in DECIDED_POPULATION, cid
         else:
             assert spec.criterion and spec.tolerance, cid
 
@@ -50,9 +53,9 @@ def test_unknown_id_is_refused():
 @pytest.mark.parametrize(
     "claim_id",
     [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[c])) if c in KNOWN_FAILURES else c
-     for c in IN_VITRO],
+     for c in IN_VITRO + DECIDED_POPULATION],
 )
-def test_in_vitro_claim_passes(claim_id):
+def test_decided_claim_passes(claim_id):
     result = evaluate(claim_id)
     failing = [c.text() for c in result.checks if not c.passed]
     assert result.status == "pass", failing or result.notes

@@ -66,3 +66,24 @@ def test_viability_with_pretreatment(capsys):
     assert main(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["treatments"][0]["agent"] == "RANKL"
+
+
+def test_reproduce_ensemble_reports_the_fraction_of_members(tmp_path, capsys):
+    run = tmp_path / "cal"
+    run.mkdir()
+    # two members: the defaults, and one with RANKL->TRAF6 coupling 10x weaker (SIG-4 needs it)
+    (run / "ensemble.tsv").write_text("start\tfval\tviolations\tk_TRAF6_act\n0\t0.1\t0\t0.065\n1\t0.2\t0\t0.0065\n")
+    code = main(["reproduce", "--only", "S000-SIG-3,S000-SIG-4", "--out", str(tmp_path / "r"), "--ensemble", str(run)])
+    assert code == 0
+    claims = {c["id"]: c for c in json.loads((tmp_path / "r" / "claims.json").read_text())}
+    assert claims["S000-SIG-3"]["ensemble"]["fraction"] == 1.0
+    assert claims["S000-SIG-4"]["ensemble"] == {"members": 2, "satisfied": 1, "fraction": 0.5,
+                                                "failing_members": ["start 1"]}
+    assert "ensemble members satisfying" in (tmp_path / "r" / "report.html").read_text()
+    capsys.readouterr()
+
+
+def test_reproduce_ensemble_without_a_run_is_one_line(tmp_path, capsys):
+    assert main(["reproduce", "--only", "S000-SIG-3", "--out", str(tmp_path / "r"), "--ensemble", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no ensemble" in err[0]

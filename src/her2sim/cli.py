@@ -6,12 +6,14 @@ Set HER2SIM_DEBUG=1 to see full tracebacks instead.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
 from her2sim.errors import Her2simError, InputError
@@ -268,6 +270,65 @@ def calibrate(
 
 
 @app.command()
+def evolve(
+    cell_line: Annotated[str, typer.Option("--cell-line", help="parental line, e.g. SKBR3")],
+    protocol: Annotated[str, typer.Option("--protocol", help="chronic-lapatinib, chronic-trastuzumab, or a TOML file")],
+    construct: Annotated[list[str] | None, typer.Option("--construct", help="repeatable")] = None,
+    cells: Annotated[float, typer.Option("--cells", help="starting cells")] = 1e6,
+    fractions: Annotated[str | None, typer.Option(
+        "--fractions", help="starting state mix, e.g. sensitive=0.99,tolerant=0.01 (default: switching "
+                            "balance)")] = None,
+    stochastic: Annotated[bool, typer.Option("--stochastic", help="tau-leaping instead of the ODE")] = False,
+    replicates: Annotated[int, typer.Option("--replicates", help="stochastic replicates")] = 20,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the stochastic run")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="write composition.csv and composition.png here")] = None,
+) -> None:
+    """Run a chronic-exposure protocol on a line's cells: state composition over time and the derived line."""
+    from her2sim.population import evolve as run
+    from her2sim.population import load_protocol, population_cck8, population_readouts
+    from her2sim.population.dynamics import composition_figure
+    from her2sim.variants import canonical_names
+
+    line, constructs = canonical_names(cell_line, construct or [])
+    name, steps = load_protocol(protocol)
+    if not np.isfinite(cells) or cells < 1:
+        raise InputError(f"--cells must be >= 1; got {cells:g}")
+    mix = _parse_fractions(fractions) if fractions else None
+    result = run(line, steps, constructs, initial_cells=cells, initial_fractions=mix, stochastic=stochastic,
+                 replicates=replicates if stochastic else 1, seed=seed, protocol_name=name)
+    readouts = population_readouts(result)
+    lapatinib = population_cck8(result, "lapatinib")
+    totals = result.totals()
+    summary = {"cell_line": line, "constructs": list(constructs), "protocol": name, "mode": result.mode,
+               "days": totals["day"].tolist(), "total_cells": totals["cells"].tolist(),
+               "final_fractions": result.final_fractions(), "readouts_vs_parental": readouts,
+               "lapatinib_absolute_ic50_uM": lapatinib["absolute_ic50_uM"], "passages": result.passages}
+    if out is not None:
+        _ensure_writable_dir(out)
+        result.table.to_csv(out / "composition.csv", index=False)
+        from her2sim.report.figures import render
+
+        png = render({"kind": "composition", "title": f"{line} under {name}",
+                      "runs": [composition_figure(f"{line}, {result.mode.split(' (')[0]}", result)]})
+        (out / "composition.png").write_bytes(base64.b64decode(png))
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(f"{line}{' + ' + '+'.join(constructs) if constructs else ''} under {name}: {result.mode}")
+    typer.echo(f"{'day':>6} " + " ".join(f"{s:>19}" for s in result.final_fractions()) + f" {'total cells':>12}")
+    table = result.table.groupby(["day", "state"])["cells"].mean().unstack()
+    for day, row in table.iterrows():
+        total = row.sum()
+        shares = " ".join(f"{row[s] / total if total else 0:19.4f}" for s in result.final_fractions())
+        typer.echo(f"{day:6.0f} {shares} {total:12.4g}")
+    typer.echo("derived population vs parental (drug-free): " + ", ".join(
+        f"{k} {v:.2f}" for k, v in readouts.items() if k.endswith("fold")))
+    typer.echo(f"lapatinib IC50 (dose halving 4-day survival): {lapatinib['absolute_ic50_uM']:.3g} uM"
+               + (" (lower bound: survival stays above 50 %)" if lapatinib["relative_survival"][-1] >= 0.5 else ""))
+
+
+@app.command()
 def viability(
     cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. SKBR3")],
     drug: Annotated[str, typer.Option("--drug", help="e.g. lapatinib")],
@@ -384,6 +445,19 @@ def _relative_to_control(cell_line, constructs, protocol, names) -> dict:
 def _fmt_time(minutes: float) -> str:
     hours, rest = divmod(round(minutes), 60)
     return f"{hours}h{rest:02d}min" if hours else f"{rest}min"
+
+
+def _parse_fractions(text: str) -> dict[str, float]:
+    mix = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        try:
+            mix[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"fraction {part!r} is malformed; give STATE=NUMBER, e.g. sensitive=0.99") from None
+        if not sep:
+            raise InputError(f"fraction {part!r} is malformed; give STATE=NUMBER, e.g. sensitive=0.99")
+    return mix
 
 
 def _write_text(path: Path, text: str) -> None:

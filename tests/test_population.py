@@ -1,0 +1,85 @@
+"""Population layer: emergence of resistance, agreement of the two solvers, bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from her2sim.cli import main
+from her2sim.population import STATES, Step, evolve, load_protocol, population_cck8, population_readouts, state_rates
+from her2sim.population.dynamics import absolute_ic50, generator
+
+LAPATINIB_LOW = (("lapatinib", "0.05uM"),)
+
+
+def test_state_rates_follow_the_drug():
+    free = state_rates("SKBR3", (), "sensitive", ())
+    drugged = state_rates("SKBR3", (), "sensitive", (("lapatinib", "1uM"),))
+    assert drugged.death > 5 * free.death and drugged.division < 0.2 * free.division
+    # the tolerant state survives lapatinib better; the resistant one better still at 1 uM
+    tolerant = state_rates("SKBR3", (), "tolerant", (("lapatinib", "1uM"),))
+    both = state_rates("SKBR3", (), "tolerant+resistant", (("lapatinib", "1uM"),))
+    assert tolerant.nfkb > 2 * drugged.nfkb
+    assert both.division - both.death > drugged.division - drugged.death
+
+
+def test_generator_conserves_cells_without_division_or_death():
+    rates = [state_rates("SKBR3", (), s, ()) for s in STATES]
+    a = generator(rates)
+    # columns: net growth b - d of each state; switching only moves cells
+    np.testing.assert_allclose(a.sum(axis=0), [r.division - r.death for r in rates], rtol=1e-12, atol=1e-15)
+
+
+def test_emergent_sklr_has_high_rank_and_is_resistant_without_an_overlay():
+    name, steps = load_protocol("chronic-lapatinib")
+    result = evolve("SKBR3", steps, protocol_name=name, initial_cells=1e6)
+    readouts = population_readouts(result)
+    assert readouts["RANK mRNA fold"] >= 2.0
+    parental = population_cck8(evolve("SKBR3", [Step(1e-3)], initial_cells=1e6), "lapatinib")
+    derived = population_cck8(result, "lapatinib")
+    assert derived["absolute_ic50_uM"] >= 5 * parental["absolute_ic50_uM"]
+    assert absolute_ic50([0, 1, 2], [1.0, 0.6, 0.4]) == pytest.approx(np.exp(np.log(1) + 0.1 / 0.2 * np.log(2)))
+
+
+def test_stochastic_mean_matches_the_ode_for_a_million_cells():
+    steps = [Step(28, LAPATINIB_LOW)]
+    ode = evolve("SKBR3", steps, initial_cells=1e6, passage=False).totals()
+    ssa = evolve("SKBR3", steps, initial_cells=1e6, stochastic=True, replicates=20, seed=11, passage=False).totals()
+    relative = np.abs(ssa["cells"].to_numpy() / ode["cells"].to_numpy() - 1)
+    assert relative.max() < 0.05, relative
+
+
+def test_same_seed_same_result_other_seed_differs():
+    steps = [Step(14, LAPATINIB_LOW)]
+    a = evolve("SKBR3", steps, initial_cells=1e4, stochastic=True, replicates=3, seed=5).table
+    b = evolve("SKBR3", steps, initial_cells=1e4, stochastic=True, replicates=3, seed=5).table
+    c = evolve("SKBR3", steps, initial_cells=1e4, stochastic=True, replicates=3, seed=6).table
+    assert a.equals(b)
+    assert not a["cells"].equals(c["cells"])
+
+
+def test_evolve_cli_json(capsys):
+    assert main(["evolve", "--cell-line", "BT474", "--protocol", "chronic-trastuzumab", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["final_fractions"]["tolerant"] > 0.5 and out["readouts_vs_parental"]["NF-kB activity fold"] > 1.5
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--protocol", "chronic-aspirin"], "unknown protocol"),
+    (["--protocol", "chronic-lapatinib", "--cells", "0"], "--cells must be >= 1"),
+    (["--protocol", "chronic-lapatinib", "--fractions", "sensitive=1.5,tolerant=0"], "between 0 and 1"),
+    (["--protocol", "chronic-lapatinib", "--fractions", "stem=1"], "unknown cell state"),
+    (["--protocol", "chronic-lapatinib", "--fractions", "sensitive"], "malformed"),
+])
+def test_bad_evolve_input_one_line_exit_2(capsys, args, words):
+    assert main(["evolve", "--cell-line", "SKBR3", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0], err
+
+
+def test_protocol_file_with_negative_dose_is_refused(tmp_path, capsys):
+    path = tmp_path / "p.toml"
+    path.write_text('[[step]]\nweeks = 2\ndrugs = { lapatinib = "-1uM" }\n')
+    assert main(["evolve", "--cell-line", "SKBR3", "--protocol", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "negative" in err[0], err
