@@ -227,7 +227,7 @@ def calibrate(
     seed: Annotated[int, typer.Option("--seed", help="seed for the start points")] = 0,
     out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("calibration"),
     max_iterations: Annotated[int, typer.Option("--max-iterations", help="L-BFGS-B iterations per start")] = 10,
-    scan_points: Annotated[int, typer.Option("--scan-points", help="1-D identifiability scan points (0: skip)")] = 9,
+    scan_points: Annotated[int, typer.Option("--scan-points", help="1-D identifiability scan points (0: skip)")] = 5,
 ) -> None:
     """Fit the PEtab problem (seed data, ordinal) with pyPESTO multistart and AMICI gradients; resumable."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
