@@ -2,11 +2,11 @@
 
 from her2sim.claims.registry import pending
 
-POPULATION = ("population layer: cell states and chronic exposure exist; the stem-cell compartment, radiation and "
-              "the bone niche are not built yet")
+POPULATION = ("population layer: cell states, chronic exposure and the bone niche exist; the stem-cell compartment "
+              "and radiation are not built yet")
 PATIENT = "patient layer (pharmacokinetics, virtual cohorts, trials) not built yet"
 
-for claim_id in ("S003-CSC-1", "S003-CSC-2", "S003-BONE-1", "S004-RAD-1", "S004-RAD-2",
+for claim_id in ("S003-CSC-1", "S003-CSC-2", "S004-RAD-1", "S004-RAD-2",
                  "S001-RES-CSC"):
     pending(claim_id, POPULATION)
 

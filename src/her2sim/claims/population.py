@@ -57,4 +57,30 @@ def tzr_1() -> Outcome:
                    "protocol (deterministic); no BT-474-R overlay used", notes=f"final state fractions: {fractions}")
 
 
+@claim("S003-BONE-1",
+       "MCF7 (HER2 not amplified) in the bone niche (RANKL replenished daily, 7 days): total HER2 >= 1.2 x the "
+       "primary site; with denosumab 10 ug/mL in the niche, HER2 < 1.1 x",
+       "1.2: blot/IHC resolution; 1.1: 'prevents the rise' (within noise)")
+def bone_1() -> Outcome:
+    from her2sim.engine import simulate
+    from her2sim.population.niche import bone_niche, primary_site
+
+    def her2(protocol):
+        table = simulate("MCF7", (), protocol, ["total HER2"])
+        return float(table["value"].iloc[-1])
+
+    base = her2(primary_site())
+    folds = {"bone": her2(bone_niche()) / base,
+             "bone + denosumab": her2(bone_niche(blocker=("denosumab", "10ug/mL"))) / base}
+    opg = her2(bone_niche(blocker=("OPG", "1ug/mL"))) / base
+    checks = [Check("total HER2, bone / primary", folds["bone"], ">=", 1.2),
+              Check("total HER2, bone + denosumab / primary", folds["bone + denosumab"], "<", 1.1)]
+    return Outcome(checks, {"kind": "bars", "title": "HER2 in MCF7: bone niche vs primary site (seed 003)",
+                            "groups": {k: {"total HER2": v} for k, v in folds.items()}, "reference": 1.0},
+                   mode="signalling model under a bone-niche protocol (population/niche.py): RANKL -> RANK -> "
+                        "NF-kB -> ERBB2 transcription; the gene dose (HER2_expression) is the same in every arm",
+                   notes=f"OPG 1 ug/mL in the niche leaves HER2 at {opg:.2f} x: with its sourced affinity for RANKL "
+                         "(Kd 10 nM, Schneeweis 2005) it cannot outcompete a week of RANKL; denosumab (Kd 3 pM) can")
+
+
 __all__ = ["emergent", "emergent_lapatinib", "emergent_readouts"]
