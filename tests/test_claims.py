@@ -10,7 +10,7 @@ from her2sim.errors import InputError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "claims.yaml"
 IN_VITRO = [cid for cid, meta in seed_claims().items() if meta["layer"] in ("signaling", "viability")]
-DECIDED_POPULATION = ["S002-TZR-1"]
+DECIDED_POPULATION = ["S002-TZR-1", "S003-BONE-1", "S003-CSC-1", "S004-RAD-1", "S004-RAD-2"]
 
 # Claims the model does not reproduce yet. Strict: a claim that starts passing fails this
 # suite until it is removed from here, so this list cannot go stale. The registry reports

@@ -83,3 +83,36 @@ def test_protocol_file_with_negative_dose_is_refused(tmp_path, capsys):
     assert main(["evolve", "--cell-line", "SKBR3", "--protocol", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "negative" in err[0], err
+
+
+def test_stem_fraction_is_set_by_the_sourced_equilibrium_and_moves_with_her2():
+    from her2sim.population.stem import k_stem, run_hierarchy
+
+    assert k_stem("MCF7") > 0
+    base = run_hierarchy("MCF7", (), days=7)
+    assert base.stem_fraction == pytest.approx(0.03, rel=1e-6)
+    # lapatinib blocks HER2 harder than trastuzumab in HER2-low cells: a deeper fall of the stem fraction
+    tz = run_hierarchy("MCF7", (("trastuzumab", "10ug/mL"),), days=7).stem_fraction
+    lap = run_hierarchy("MCF7", (("lapatinib", "1uM"),), days=7).stem_fraction
+    assert lap < tz < base.stem_fraction
+
+
+def test_radiation_kills_by_the_linear_quadratic_law_and_stem_cells_resist():
+    from her2sim.population.stem import lq_survival
+
+    non_stem = lq_survival("MCF7", (), (), False)
+    # reference cells carry the sourced alpha and beta
+    assert non_stem(2.0) == pytest.approx(np.exp(-0.17 * 2 - 0.0425 * 4), rel=1e-9)
+    assert non_stem(0.0) == 1.0
+    stem = lq_survival("MCF7", (), (), True)
+    assert stem(2.0) > non_stem(2.0) and stem(8.0) / non_stem(8.0) > stem(2.0) / non_stem(2.0)
+
+
+def test_bad_hierarchy_input():
+    from her2sim.errors import InputError
+    from her2sim.population.stem import run_hierarchy
+
+    with pytest.raises(InputError, match="days must be > 0"):
+        run_hierarchy("MCF7", days=0)
+    with pytest.raises(InputError, match="between 0 and 30 Gy"):
+        run_hierarchy("MCF7", days=5, fractions_gy=(-2.0,))

@@ -2,11 +2,11 @@
 
 from her2sim.claims.registry import pending
 
-POPULATION = ("population layer: cell states, chronic exposure and the bone niche exist; the stem-cell compartment "
-              "and radiation are not built yet")
+POPULATION = ("population layer: cell states, chronic exposure, the bone niche, the stem hierarchy and radiation "
+              "exist; xenograft growth and stem cells inside the chronic-exposure states are not built yet")
 PATIENT = "patient layer (pharmacokinetics, virtual cohorts, trials) not built yet"
 
-for claim_id in ("S003-CSC-1", "S003-CSC-2", "S004-RAD-1", "S004-RAD-2",
+for claim_id in ("S003-CSC-2",
                  "S001-RES-CSC"):
     pending(claim_id, POPULATION)
 

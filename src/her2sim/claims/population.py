@@ -83,4 +83,82 @@ def bone_1() -> Outcome:
                          "(Kd 10 nM, Schneeweis 2005) it cannot outcompete a week of RANKL; denosumab (Kd 3 pM) can")
 
 
+TZ_DRUG = (("trastuzumab", TZ),)
+FIR = (2.0,) * 15  # 15 x 2 Gy, 5 fractions a week: fractionated irradiation of MCF7 (seed 004, Li lab 'FIR' cells)
+FIR_INTERVAL = 7 / 5
+SHRINK = 0.8  # stem fraction or spheres <= 0.8 x control: a 20 % fall, what sphere and ALDEFLUOR assays resolve
+SF_STEP = 0.05  # clonogenic SF2 difference a triplicate assay resolves
+
+
+@claim("S003-CSC-1",
+       "MCF7 (HER2 not amplified): HER2 per stem cell >= 3 x per non-stem cell; 7 days of trastuzumab 10 ug/mL "
+       "or HER2 siRNA leave the stem fraction <= 0.8 x untreated",
+       "3 x: 'selectively expressed' (encoded in the HER2-positive-stem construct, shown for context); 0.8: a 20 % "
+       "fall of ALDEFLUOR+/sphere-forming cells")
+def csc_1() -> Outcome:
+    from her2sim.engine import Protocol, simulate
+    from her2sim.population.stem import STEM_CONSTRUCT, k_stem, run_hierarchy
+
+    her2 = {name: float(simulate("MCF7", cons, Protocol().read("0min"), ["total HER2"])["value"].iloc[0])
+            for name, cons in (("stem", (STEM_CONSTRUCT,)), ("non-stem", ()))}
+    base = run_hierarchy("MCF7", (), days=7)
+    tz = run_hierarchy("MCF7", TZ_DRUG, days=7)
+    si = run_hierarchy("MCF7", (), days=7, constructs=("siHER2",))
+    rel = {"trastuzumab": tz.stem_fraction / base.stem_fraction, "HER2 siRNA": si.stem_fraction / base.stem_fraction}
+    checks = [Check("HER2 per stem / per non-stem cell", her2["stem"] / her2["non-stem"], ">=", 3.0),
+              Check("stem fraction with trastuzumab / untreated", rel["trastuzumab"], "<=", SHRINK),
+              Check("stem fraction with HER2 siRNA / untreated", rel["HER2 siRNA"], "<=", SHRINK)]
+    return Outcome(checks, {"kind": "bars", "title": "MCF7 stem fraction after 7 days (seed 003)",
+                            "groups": {k: {"stem fraction vs untreated": v} for k, v in rel.items()},
+                            "reference": 1.0},
+                   mode=f"stem hierarchy (population/stem.py); untreated stem fraction {base.stem_fraction:.3f}, "
+                        f"STAT3 threshold for renewal {k_stem('MCF7'):.3f} set from the sourced 3 %")
+
+
+@claim("S004-RAD-1",
+       "MCF7 after 15 x 2 Gy (5 a week) and regrowth to day 35: stem fraction >= 1.5 x unirradiated; stem-cell "
+       "clonogenic SF2 >= non-stem SF2 + 0.05; spheres from the irradiated population >= 1.5 x unirradiated",
+       "1.5 x: 'enriches'; 0.05: clonogenic resolution")
+def rad_1() -> Outcome:
+    from her2sim.population.stem import lq_survival, run_hierarchy, sphere_units
+
+    fir = run_hierarchy("MCF7", days=35, fractions_gy=FIR, fraction_interval_days=FIR_INTERVAL)
+    ctrl = run_hierarchy("MCF7", days=35)
+    sf2 = {"stem": lq_survival("MCF7", (), (), True)(2.0), "non-stem": lq_survival("MCF7", (), (), False)(2.0)}
+    spheres = (sphere_units("MCF7", stem_fraction=fir.stem_fraction)
+               / sphere_units("MCF7", stem_fraction=ctrl.stem_fraction))
+    checks = [Check("stem fraction, irradiated / unirradiated", fir.stem_fraction / ctrl.stem_fraction, ">=", 1.5),
+              Check("SF2 stem - non-stem", sf2["stem"] - sf2["non-stem"], ">=", SF_STEP),
+              Check("spheres, irradiated / unirradiated population", spheres, ">=", 1.5)]
+    curves = [{"label": f"MCF7 {k}", "doses": [0, 2, 4, 6, 8],
+               "survival": [lq_survival("MCF7", (), (), k == "stem")(d) for d in (0, 2, 4, 6, 8)]} for k in sf2]
+    return Outcome(checks, {"kind": "dose_response", "title": "Clonogenic survival, MCF7 stem vs non-stem (seed 004)",
+                            "xlabel": "dose (Gy)", "curves": curves},
+                   mode="stem hierarchy with linear-quadratic kill per fraction and regrowth between fractions")
+
+
+@claim("S004-RAD-2",
+       "radiation-selected HER2+ stem cells (MCF7): HER2 siRNA and trastuzumab 10 ug/mL each lower stem-cell SF2 by "
+       ">= 0.05 and spheres (a week in sphere culture) to <= 0.8 x",
+       "0.05: clonogenic resolution; 0.8: a 20 % fall of spheres")
+def rad_2() -> Outcome:
+    from her2sim.population.stem import lq_survival, sphere_units
+
+    sf2 = lq_survival("MCF7", (), (), True)(2.0)
+    spheres = sphere_units("MCF7")
+    arms = {"HER2 siRNA": (("siHER2",), ()), "trastuzumab": ((), TZ_DRUG)}
+    checks, bars = [], {}
+    for name, (cons, drugs) in arms.items():
+        arm_sf2 = lq_survival("MCF7", cons, drugs, True)(2.0)
+        arm_spheres = sphere_units("MCF7", cons, drugs) / spheres
+        bars[name] = {"SF2 (stem)": arm_sf2, "spheres vs control": arm_spheres}
+        checks += [Check(f"stem SF2 fall with {name}", sf2 - arm_sf2, ">=", SF_STEP),
+                   Check(f"spheres with {name} / control", arm_spheres, "<=", SHRINK)]
+    bars["control"] = {"SF2 (stem)": sf2, "spheres vs control": 1.0}
+    return Outcome(checks, {"kind": "bars", "title": "HER2 blockade in radiation-selected stem cells (seed 004)",
+                            "groups": bars, "reference": None},
+                   mode="stem hierarchy; radioresistance follows the network's survival signal (HER2 -> "
+                        "AKT/STAT3/NF-kB)")
+
+
 __all__ = ["emergent", "emergent_lapatinib", "emergent_readouts"]

@@ -1,0 +1,162 @@
+"""Stem-cell hierarchy and radiation (population layer).
+
+Biology
+- Two compartments at phenotypic equilibrium (Gupta PB et al. 2011 Cell 146:633):
+  cancer stem cells (CSC; in HER2-non-amplified MCF7 these are HER2+/CD44+/CD24-low:
+  the line with the ``HER2-positive-stem`` construct, seeds 003 and 004) and non-stem
+  cells (the line itself). Non-stem cells re-enter the stem state at a small rate.
+- Each CSC division renews the compartment with net probability delta (symmetric
+  renewal minus symmetric differentiation); the rest of its output is non-stem. delta
+  follows the CSC's STAT3 activity from the signalling model, the node where HER2,
+  IL-6/JAK2 and Src meet (seed 004: HER2-STAT3 network of BCSCs; seed 001: IL-6/JAK2/
+  STAT3 expands stem-like cells): delta = delta_max S^2 / (K^2 + S^2). K is set so that
+  an untreated MCF7 culture holds the sourced CSC fraction (3 %).
+- Radiation: linear-quadratic kill per fraction, alpha and beta divided by
+  (S / S_ref)^gamma where S is the state's survival signal in the network (HER2 ->
+  AKT/STAT3/NF-kB) and S_ref that of non-stem cells of the same line: HER2+ CSCs are
+  radioresistant and lose it when HER2 is blocked (seed 004).
+- Spheres: a sphere needs a self-renewing cell, so the sphere assay counts the stem
+  cells a sorted population holds after a week in sphere culture (relative readout).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import expm
+from scipy.optimize import brentq
+
+from her2sim.engine import Protocol, simulate
+from her2sim.engine.runner import result_cache
+from her2sim.errors import InputError
+from her2sim.population.dynamics import constants
+
+STEM_CONSTRUCT = "HER2-positive-stem"
+COMPARTMENTS = ("stem", "non-stem")
+
+
+@dataclass(frozen=True)
+class CompartmentSignals:
+    division: float  # per day
+    death: float  # per day
+    stat3: float
+    survival: float  # survival signal of the cell-fate module
+
+
+@result_cache
+def compartment_signals(cell_line: str, constructs: tuple[str, ...], drugs: tuple[tuple[str, str], ...],
+                        stem: bool) -> CompartmentSignals:
+    """Rates and signals of stem or non-stem cells under the drugs, averaged over days 1-3."""
+    protocol = Protocol(name="stem")
+    for name, dose in drugs:
+        protocol = protocol.add("0h", name, dose)
+    for hour in np.linspace(24.0, 72.0, 9):
+        protocol = protocol.read(f"{hour}h")
+    cons = tuple(constructs) + ((STEM_CONSTRUCT,) if stem else ())
+    table = simulate(cell_line, cons, protocol,
+                     ["obs_proliferation_rate", "obs_death_rate", "STAT3_activity", "obs_survival_signal"])
+    mean = table.groupby("observable")["value"].mean()
+    return CompartmentSignals(float(mean["obs_proliferation_rate"]) * 1440, float(mean["obs_death_rate"]) * 1440,
+                              float(mean["STAT3_activity"]), float(mean["obs_survival_signal"]))
+
+
+def _delta(stat3: float, k: float) -> float:
+    return constants()["csc_self_renewal_max"] * stat3**2 / (k**2 + stat3**2)
+
+
+def generator(stem: CompartmentSignals, rest: CompartmentSignals, k: float) -> np.ndarray:
+    """A with d[C, N]/dt = A [C, N] (per day)."""
+    eps = constants()["dedifferentiation"]
+    delta = _delta(stem.stat3, k)
+    return np.array([[stem.division * delta - stem.death, eps * rest.division],
+                     [stem.division * (1 - delta), rest.division - rest.death - eps * rest.division]])
+
+
+def _equilibrium_fraction(a: np.ndarray) -> float:
+    values, vectors = np.linalg.eig(a)
+    v = np.abs(np.real(vectors[:, np.argmax(np.real(values))]))
+    return float(v[0] / v.sum())
+
+
+@functools.cache
+def k_stem(cell_line: str = "MCF7") -> float:
+    """STAT3 level for half-maximal renewal, set so the untreated culture holds the sourced CSC fraction."""
+    target = constants()["csc_fraction_untreated"]
+    stem, rest = compartment_signals(cell_line, (), (), True), compartment_signals(cell_line, (), (), False)
+
+    def gap(log_k):
+        return _equilibrium_fraction(generator(stem, rest, 10**log_k)) - target
+
+    try:
+        return float(10 ** brentq(gap, -3, 2))
+    except ValueError:
+        raise InputError(f"{cell_line}: no STAT3 threshold gives a {target:.0%} stem fraction") from None
+
+
+@dataclass
+class HierarchyRun:
+    days: list[float]
+    stem: list[float]
+    non_stem: list[float]
+
+    @property
+    def stem_fraction(self) -> float:
+        return self.stem[-1] / (self.stem[-1] + self.non_stem[-1])
+
+
+def run_hierarchy(cell_line: str, drugs: tuple[tuple[str, str], ...] = (), days: float = 7.0,
+                  fractions_gy: tuple[float, ...] = (), fraction_interval_days: float = 1.0,
+                  constructs: tuple[str, ...] = (), start: tuple[float, float] | None = None) -> HierarchyRun:
+    """Grow a culture at its untreated equilibrium mix under ``drugs`` for ``days``; give each radiation
+    fraction (Gy) at day 0, interval, 2 x interval... then grow for the rest of ``days``."""
+    if days <= 0:
+        raise InputError(f"days must be > 0; got {days}")
+    if any(not 0 <= d <= 30 for d in fractions_gy):
+        raise InputError("radiation fractions must be between 0 and 30 Gy")
+    k = k_stem(cell_line)
+    stem = compartment_signals(cell_line, constructs, drugs, True)
+    rest = compartment_signals(cell_line, constructs, drugs, False)
+    a = generator(stem, rest, k)
+    if start is None:
+        f0 = _equilibrium_fraction(generator(compartment_signals(cell_line, constructs, (), True),
+                                             compartment_signals(cell_line, constructs, (), False), k))
+        start = (f0, 1 - f0)
+    n = np.array(start, float)
+    t, out_days, out = 0.0, [0.0], [n.copy()]
+    sf = {stem: lq_survival(cell_line, constructs, drugs, stem) for stem in (True, False)}
+    for dose in fractions_gy:
+        n = n * np.array([sf[True](dose), sf[False](dose)])
+        n = expm(a * fraction_interval_days) @ n
+        t += fraction_interval_days
+        out_days.append(t)
+        out.append(n.copy())
+    if days > t:
+        n = expm(a * (days - t)) @ n
+        out_days.append(days)
+        out.append(n.copy())
+    arr = np.array(out)
+    return HierarchyRun(out_days, list(arr[:, 0]), list(arr[:, 1]))
+
+
+def lq_survival(cell_line: str, constructs: tuple[str, ...], drugs, stem: bool):
+    """Surviving fraction after one dose (Gy) for stem or non-stem cells under the drugs."""
+    c = constants()
+    ref = compartment_signals(cell_line, (), (), False).survival
+    own = compartment_signals(cell_line, constructs, drugs, stem).survival
+    scale = (ref / own) ** c["radioprotection_exponent"]
+    alpha, beta = c["radiation_alpha"] * scale, c["radiation_beta"] * scale
+    return lambda dose: float(np.exp(-alpha * dose - beta * dose**2))
+
+
+def sphere_units(cell_line: str, constructs: tuple[str, ...] = (), drugs=(), stem_fraction: float = 1.0,
+                 days: float = 7.0) -> float:
+    """Sphere assay: stem cells present after ``days`` in sphere culture per plated cell (a sphere needs a
+    self-renewing cell), starting from a sorted population with ``stem_fraction`` CSCs."""
+    run = run_hierarchy(cell_line, drugs, days=days, constructs=constructs, start=(stem_fraction, 1 - stem_fraction))
+    return float(run.stem[-1])
+
+
+__all__ = ["COMPARTMENTS", "STEM_CONSTRUCT", "HierarchyRun", "compartment_signals", "k_stem", "lq_survival",
+           "run_hierarchy", "sphere_units"]
