@@ -116,3 +116,22 @@ def test_bad_hierarchy_input():
         run_hierarchy("MCF7", days=0)
     with pytest.raises(InputError, match="between 0 and 30 Gy"):
         run_hierarchy("MCF7", days=5, fractions_gy=(-2.0,))
+
+
+def test_irradiate_cli_json(capsys):
+    assert main(["irradiate", "--cell-line", "MCF7", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["stem_fraction_irradiated"] > 1.5 * out["stem_fraction_control"]
+    assert out["clonogenic_survival"]["stem"][1] > out["clonogenic_survival"]["non-stem"][1]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--dose-gy", "-2"], "--dose-gy must be between 0 and 30"),
+    (["--fractions", "10", "--interval-days", "1", "--days", "5"], "shorter than the course"),
+    (["--add", "aspirin=1uM"], "unknown agent"),
+    (["--add", "trastuzumab"], "malformed"),
+])
+def test_bad_irradiate_input_one_line_exit_2(capsys, args, words):
+    assert main(["irradiate", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and words in err[0], err
