@@ -132,8 +132,8 @@ def rad_1() -> Outcome:
               Check("spheres, irradiated / unirradiated population", spheres, ">=", 1.5)]
     curves = [{"label": f"MCF7 {k}", "doses": [0, 2, 4, 6, 8],
                "survival": [lq_survival("MCF7", (), (), k == "stem")(d) for d in (0, 2, 4, 6, 8)]} for k in sf2]
-    return Outcome(checks, {"kind": "dose_response", "title": "Clonogenic survival, MCF7 stem vs non-stem (seed 004)",
-                            "xlabel": "dose (Gy)", "curves": curves},
+    return Outcome(checks, {"kind": "clonogenic", "title": "Clonogenic survival, MCF7 stem vs non-stem (seed 004)",
+                            "curves": curves},
                    mode="stem hierarchy with linear-quadratic kill per fraction and regrowth between fractions")
 
 

@@ -4,6 +4,7 @@
 - blot: bands as a heatmap, lanes x readouts, below-floor cells marked (Fig. 4c/5d)
 - bars: qPCR-style grouped bars with a reference line (Fig. 3e/5b)
 - composition: a population's cell states over time (stacked fractions) with total cells
+- clonogenic: surviving fraction (log) against radiation dose (linear), as clonogenic assays are drawn
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def render(figure: dict | None) -> str | None:
     if not figure:
         return None
     drawer = {"dose_response": _dose_response, "blot": _blot, "bars": _bars,
-              "composition": _composition}.get(figure.get("kind"))
+              "composition": _composition, "clonogenic": _clonogenic}.get(figure.get("kind"))
     if drawer is None:
         return None
     fig = drawer(figure)
@@ -114,4 +115,16 @@ def _composition(spec):
     axes[0][0].legend(fontsize=7, loc="lower left", frameon=True)
     fig.suptitle(spec["title"], fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def _clonogenic(spec):
+    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    for curve in spec["curves"]:
+        ax.semilogy(curve["doses"], curve["survival"], "o-", label=curve["label"])
+    ax.set_xlabel("dose (Gy)")
+    ax.set_ylabel("surviving fraction")
+    ax.set_title(spec["title"], fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3, which="both")
     return fig
