@@ -228,6 +228,9 @@ def calibrate(
     out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("calibration"),
     max_iterations: Annotated[int, typer.Option("--max-iterations", help="L-BFGS-B iterations per start")] = 10,
     scan_points: Annotated[int, typer.Option("--scan-points", help="1-D identifiability scan points (0: skip)")] = 5,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="comma-separated parameters to profile after the fit (others re-optimised)")] = None,
+    profile_points: Annotated[int, typer.Option("--profile-points", help="grid points per profile")] = 7,
 ) -> None:
     """Fit the PEtab problem (seed data, ordinal) with pyPESTO multistart and AMICI gradients; resumable."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -237,6 +240,8 @@ def calibrate(
             raise InputError(f"{name} must be >= 1; got {value}")
     if scan_points < 0:
         raise InputError(f"--scan-points must be >= 0; got {scan_points}")
+    if profile_points < 2:
+        raise InputError(f"--profile-points must be >= 2; got {profile_points}")
     if workers > 64:
         raise InputError(f"--workers {workers} is more than this tool will start; give 1-64")
     try:
@@ -267,6 +272,21 @@ def calibrate(
     typer.echo(f"ensemble: {summary['ensemble_members']} members; determined: "
                f"{', '.join(summary['determined']) or 'none'}")
     typer.echo(f"wrote {out / 'summary.json'}, result.hdf5, waterfall.png, fit.png, identifiability.tsv, ensemble.tsv")
+    if profile:
+        from her2sim.calibration.profiles import profile_plot, run_profiles
+
+        names = [n.strip() for n in profile.split(",") if n.strip()]
+        with Progress(*columns, transient=False, console=_stderr_console()) as progress:
+            task = progress.add_task("profiles", total=len(names))
+            profiles = run_profiles(out, names, workers, profile_points, max_iterations,
+                                    on_done=lambda record: progress.advance(task))
+        profile_plot({n: profiles[n] for n in names}, out / "profiles.png")
+        for n in names:
+            p = profiles[n]
+            kept = (f"[{p['kept_min']:.3g}, {p['kept_max']:.3g}]" if p["kept_min"] is not None
+                    else "nowhere on the grid")
+            typer.echo(f"profile {n}: orderings kept over {kept}")
+        typer.echo(f"wrote {out / 'profiles.png'} and {out / 'profiles'}/")
 
 
 @app.command()
