@@ -65,6 +65,16 @@ def test_same_seed_same_best_objective_whatever_the_workers(tmp_path):
     assert {"result.hdf5", "waterfall.png", "fit.png", "identifiability.tsv", "ensemble.tsv"} <= {
         p.name for p in a.iterdir()}
 
+    # profiling on top of the finished run: no start is redone, each profile point is re-optimised
+    starts_before = {p.name: p.stat().st_mtime_ns for p in (a / "starts").iterdir()}
+    rp = _run(["--starts", "2", "--workers", "1", "--seed", "7", "--out", str(a), *QUICK,
+               "--profile", "k_TRAF6_act", "--profile-points", "2"])
+    assert rp.returncode == 0, rp.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in (a / "starts").iterdir()} == starts_before
+    profile = json.loads((a / "profiles" / "k_TRAF6_act.json").read_text())
+    assert len(profile["points"]) == 2 and all(pt["violations"] is not None for pt in profile["points"])
+    assert (a / "profiles.png").exists() and "profile k_TRAF6_act" in rp.stdout
+
 
 def test_rerun_with_other_settings_is_refused(tmp_path, capsys):
     out = tmp_path / "run"
@@ -76,6 +86,8 @@ def test_rerun_with_other_settings_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, words", [
+    (["--profile-points", "1"], "--profile-points must be >= 2"),
+    (["--profile", "k_TRAF6_act,Kd_RANKL_RANK"], "cannot profile Kd_RANKL_RANK: not estimated"),
     (["--starts", "0"], "--starts must be >= 1"),
     (["--workers", "0"], "--workers must be >= 1"),
     (["--max-iterations", "0"], "--max-iterations must be >= 1"),

@@ -253,7 +253,16 @@ def calibrate(
     from her2sim.calibration.outputs import write_outputs
 
     _ensure_writable_dir(out)
-    prepare_run(out, seed, max_iterations)  # refuse an incompatible earlier run before any output
+    petab_dir, _ = prepare_run(out, seed, max_iterations)  # refuse an incompatible earlier run before any output
+    if profile:
+        import pandas as pd
+
+        table = pd.read_csv(petab_dir / "parameters.tsv", sep="\t")
+        estimated = set(table.loc[table["estimate"] == 1, "parameterId"])
+        unknown = sorted({n.strip() for n in profile.split(",") if n.strip()} - estimated)
+        if unknown:
+            raise InputError(f"cannot profile {', '.join(unknown)}: not estimated; estimated are "
+                             f"{', '.join(sorted(estimated))}")
     best = [float("inf")]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=False, console=_stderr_console()) as progress:
