@@ -161,4 +161,44 @@ def rad_2() -> Outcome:
                         "AKT/STAT3/NF-kB)")
 
 
+@claim("S001-RES-CSC",
+       "BT474 after 24 weeks of trastuzumab (emergent), 14 more days on trastuzumab: stem fraction >= 1.2 x parental "
+       "BT474 untreated; adding a JAK2 inhibitor (1 uM) or a gamma-secretase inhibitor (1 uM) leaves the stem "
+       "fraction <= 0.8 x and the cell number <= 0.9 x trastuzumab alone",
+       "1.2 / 0.8: 'expand' / 'shrink' by 20 %, what ALDEFLUOR or sphere assays resolve; 0.9: 'restores "
+       "sensitivity', a 10 % deeper growth inhibition on a cell count")
+def res_csc() -> Outcome:
+    from her2sim.population import STATES, state_parameters
+    from her2sim.population.stem import run_hierarchy
+
+    fractions = emergent("BT474", "chronic-trastuzumab").final_fractions()
+    parental = run_hierarchy("BT474", (), days=14)
+
+    def mixture(drugs):
+        stem = cells = 0.0
+        for state in STATES:
+            if fractions[state] <= 0:
+                continue
+            run = run_hierarchy("BT474", drugs, days=14,
+                                state=tuple(sorted(state_parameters("BT474", (), state).items())))
+            stem += fractions[state] * run.stem[-1]
+            cells += fractions[state] * (run.stem[-1] + run.non_stem[-1])
+        return stem / cells, cells
+
+    tz_fraction, tz_cells = mixture(TZ_DRUG)
+    checks = [Check("stem fraction, derived on trastuzumab / parental untreated",
+                    tz_fraction / parental.stem_fraction, ">=", 1.2)]
+    bars = {"trastuzumab": {"stem fraction vs parental": tz_fraction / parental.stem_fraction, "cells": 1.0}}
+    for label, agent_name in (("JAK2 inhibitor", "JAK2-inhibitor"), ("gamma-secretase inhibitor",
+                                                                      "gamma-secretase-inhibitor")):
+        f, cells = mixture((*TZ_DRUG, (agent_name, "1uM")))
+        checks += [Check(f"stem fraction with {label} / trastuzumab alone", f / tz_fraction, "<=", SHRINK),
+                   Check(f"cells with {label} / trastuzumab alone", cells / tz_cells, "<=", 0.9)]
+        bars[f"+ {label}"] = {"stem fraction vs parental": f / parental.stem_fraction, "cells": cells / tz_cells}
+    return Outcome(checks, {"kind": "bars", "title": "Stem-like cells under chronic trastuzumab (seed 001)",
+                            "groups": bars, "reference": 1.0},
+                   mode="emergent BT474 population (chronic-trastuzumab protocol), each heritable state with its "
+                        "stem hierarchy, weighted by the state fractions")
+
+
 __all__ = ["emergent", "emergent_lapatinib", "emergent_readouts"]

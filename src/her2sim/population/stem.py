@@ -7,10 +7,15 @@ Biology
   cells (the line itself). Non-stem cells re-enter the stem state at a small rate.
 - Each CSC division renews the compartment with net probability delta (symmetric
   renewal minus symmetric differentiation); the rest of its output is non-stem. delta
-  follows the CSC's STAT3 activity from the signalling model, the node where HER2,
-  IL-6/JAK2 and Src meet (seed 004: HER2-STAT3 network of BCSCs; seed 001: IL-6/JAK2/
-  STAT3 expands stem-like cells): delta = delta_max S^2 / (K^2 + S^2). K is set so that
-  an untreated MCF7 culture holds the sourced CSC fraction (3 %).
+  follows the stem signal S = STAT3 activity x Notch activity (as a fraction of its
+  maximum), both from the signalling model: STAT3 is where HER2, IL-6/JAK2 and Src
+  meet (seed 004: HER2-STAT3 network of BCSCs; seed 001: IL-6/JAK2/STAT3 expands
+  stem-like cells), and Notch is needed alongside it (seed 001; gamma-secretase
+  inhibitors shrink the stem fraction; Notch-STAT3 cooperation, Kamakura S et al. 2004
+  Nat Cell Biol 6:547): delta = delta_max S^2 / (K^2 + S^2). K is set per line so that
+  its untreated culture holds the sourced CSC fraction (3 %).
+- In HER2-amplified lines stem and non-stem cells carry the same HER2; in non-amplified
+  ones the stem cells are the HER2+ ones (the ``HER2-positive-stem`` construct).
 - Radiation: linear-quadratic kill per fraction, alpha and beta divided by
   (S / S_ref)^gamma where S is the state's survival signal in the network (HER2 ->
   AKT/STAT3/NF-kB) and S_ref that of non-stem cells of the same line: HER2+ CSCs are
@@ -29,9 +34,11 @@ from scipy.linalg import expm
 from scipy.optimize import brentq
 
 from her2sim.engine import Protocol, simulate
-from her2sim.engine.runner import result_cache
+from her2sim.engine.runner import result_cache, variant_parameters
 from her2sim.errors import InputError
+from her2sim.model import load_parameters
 from her2sim.population.dynamics import constants
+from her2sim.variants import construct
 
 STEM_CONSTRUCT = "HER2-positive-stem"
 COMPARTMENTS = ("stem", "non-stem")
@@ -42,34 +49,55 @@ class CompartmentSignals:
     division: float  # per day
     death: float  # per day
     stat3: float
+    notch: float  # fraction of maximal Notch activity
     survival: float  # survival signal of the cell-fate module
+
+    @property
+    def stem_signal(self) -> float:
+        return self.stat3 * self.notch
+
+
+def _stem_constructs(cell_line: str, constructs: tuple[str, ...], stem: bool) -> tuple[str, ...]:
+    if not stem:
+        return tuple(constructs)
+    own = {**{k: p.value for k, p in load_parameters().items()}, **variant_parameters(cell_line, constructs)}
+    stem_her2 = construct(STEM_CONSTRUCT).parameters["HER2_expression"]
+    return tuple(constructs) + ((STEM_CONSTRUCT,) if own["HER2_expression"] < stem_her2 else ())
+
+
+def _notch_max() -> float:
+    p = {k: v.value for k, v in load_parameters().items()}
+    return p["k_NICD"] / (p["kdeg_NICD"] * p["NICD_reference"]) * (1 + p["Notch_HER2_derepression"])
 
 
 @result_cache
 def compartment_signals(cell_line: str, constructs: tuple[str, ...], drugs: tuple[tuple[str, str], ...],
-                        stem: bool) -> CompartmentSignals:
-    """Rates and signals of stem or non-stem cells under the drugs, averaged over days 1-3."""
+                        stem: bool, state: tuple[tuple[str, float], ...] = ()) -> CompartmentSignals:
+    """Rates and signals of stem or non-stem cells under the drugs, averaged over days 1-3.
+
+    ``state``: parameter values of a heritable state (population/dynamics.py), as sorted pairs."""
     protocol = Protocol(name="stem")
     for name, dose in drugs:
         protocol = protocol.add("0h", name, dose)
     for hour in np.linspace(24.0, 72.0, 9):
         protocol = protocol.read(f"{hour}h")
-    cons = tuple(constructs) + ((STEM_CONSTRUCT,) if stem else ())
-    table = simulate(cell_line, cons, protocol,
-                     ["obs_proliferation_rate", "obs_death_rate", "STAT3_activity", "obs_survival_signal"])
+    table = simulate(cell_line, _stem_constructs(cell_line, tuple(constructs), stem), protocol,
+                     ["obs_proliferation_rate", "obs_death_rate", "STAT3_activity", "Notch_activity",
+                      "obs_survival_signal"], parameters=dict(state) or None)
     mean = table.groupby("observable")["value"].mean()
     return CompartmentSignals(float(mean["obs_proliferation_rate"]) * 1440, float(mean["obs_death_rate"]) * 1440,
-                              float(mean["STAT3_activity"]), float(mean["obs_survival_signal"]))
+                              float(mean["STAT3_activity"]), float(mean["Notch_activity"]) / _notch_max(),
+                              float(mean["obs_survival_signal"]))
 
 
-def _delta(stat3: float, k: float) -> float:
-    return constants()["csc_self_renewal_max"] * stat3**2 / (k**2 + stat3**2)
+def _delta(signal: float, k: float) -> float:
+    return constants()["csc_self_renewal_max"] * signal**2 / (k**2 + signal**2)
 
 
 def generator(stem: CompartmentSignals, rest: CompartmentSignals, k: float) -> np.ndarray:
     """A with d[C, N]/dt = A [C, N] (per day)."""
     eps = constants()["dedifferentiation"]
-    delta = _delta(stem.stat3, k)
+    delta = _delta(stem.stem_signal, k)
     return np.array([[stem.division * delta - stem.death, eps * rest.division],
                      [stem.division * (1 - delta), rest.division - rest.death - eps * rest.division]])
 
@@ -82,7 +110,7 @@ def _equilibrium_fraction(a: np.ndarray) -> float:
 
 @functools.cache
 def k_stem(cell_line: str = "MCF7") -> float:
-    """STAT3 level for half-maximal renewal, set so the untreated culture holds the sourced CSC fraction."""
+    """Stem signal for half-maximal renewal, set so the untreated culture holds the sourced CSC fraction."""
     target = constants()["csc_fraction_untreated"]
     stem, rest = compartment_signals(cell_line, (), (), True), compartment_signals(cell_line, (), (), False)
 
@@ -92,7 +120,7 @@ def k_stem(cell_line: str = "MCF7") -> float:
     try:
         return float(10 ** brentq(gap, -3, 2))
     except ValueError:
-        raise InputError(f"{cell_line}: no STAT3 threshold gives a {target:.0%} stem fraction") from None
+        raise InputError(f"{cell_line}: no stem-signal threshold gives a {target:.0%} stem fraction") from None
 
 
 @dataclass
@@ -108,7 +136,8 @@ class HierarchyRun:
 
 def run_hierarchy(cell_line: str, drugs: tuple[tuple[str, str], ...] = (), days: float = 7.0,
                   fractions_gy: tuple[float, ...] = (), fraction_interval_days: float = 1.0,
-                  constructs: tuple[str, ...] = (), start: tuple[float, float] | None = None) -> HierarchyRun:
+                  constructs: tuple[str, ...] = (), start: tuple[float, float] | None = None,
+                  state: tuple[tuple[str, float], ...] = ()) -> HierarchyRun:
     """Grow a culture at its untreated equilibrium mix under ``drugs`` for ``days``; give each radiation
     fraction (Gy) at day 0, interval, 2 x interval... then grow for the rest of ``days``."""
     if days <= 0:
@@ -116,12 +145,12 @@ def run_hierarchy(cell_line: str, drugs: tuple[tuple[str, str], ...] = (), days:
     if any(not 0 <= d <= 30 for d in fractions_gy):
         raise InputError("radiation fractions must be between 0 and 30 Gy")
     k = k_stem(cell_line)
-    stem = compartment_signals(cell_line, constructs, drugs, True)
-    rest = compartment_signals(cell_line, constructs, drugs, False)
+    stem = compartment_signals(cell_line, constructs, drugs, True, state)
+    rest = compartment_signals(cell_line, constructs, drugs, False, state)
     a = generator(stem, rest, k)
     if start is None:
-        f0 = _equilibrium_fraction(generator(compartment_signals(cell_line, constructs, (), True),
-                                             compartment_signals(cell_line, constructs, (), False), k))
+        f0 = _equilibrium_fraction(generator(compartment_signals(cell_line, constructs, (), True, state),
+                                             compartment_signals(cell_line, constructs, (), False, state), k))
         start = (f0, 1 - f0)
     n = np.array(start, float)
     t, out_days, out = 0.0, [0.0], [n.copy()]
