@@ -226,7 +226,7 @@ def calibrate(
     workers: Annotated[int, typer.Option("--workers", help="parallel processes")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="seed for the start points")] = 0,
     out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("calibration"),
-    max_iterations: Annotated[int, typer.Option("--max-iterations", help="L-BFGS-B iterations per start")] = 10,
+    max_iterations: Annotated[int, typer.Option("--max-iterations", help="L-BFGS-B iterations per start")] = 8,
     scan_points: Annotated[int, typer.Option("--scan-points", help="1-D identifiability scan points (0: skip)")] = 5,
     profile: Annotated[str | None, typer.Option(
         "--profile", help="comma-separated parameters to profile after the fit (others re-optimised)")] = None,

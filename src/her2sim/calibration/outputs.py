@@ -130,8 +130,7 @@ def waterfall_plot(result, path: Path) -> None:
 
     ax = pypesto.visualize.waterfall(result, size=(7, 4))
     ax.set_title("Multistart waterfall (ordinal objective, seed 000 cell-line data)")
-    plt.tight_layout()
-    plt.savefig(path, dpi=110)
+    ax.figure.savefig(path, dpi=110, bbox_inches="tight")
     plt.close("all")
 
 
