@@ -23,7 +23,7 @@ from scipy.integrate import solve_ivp
 
 from her2sim.engine.runner import _DEPENDENT_CACHES
 from her2sim.population import STATES, Step, evolve, load_protocol, state_rates
-from her2sim.population.dynamics import _tau_leap, generator, steady_state_fractions
+from her2sim.population.dynamics import _tau_leap, generator, parental_fractions
 
 
 def clear() -> None:
@@ -40,7 +40,7 @@ def chronic_fast(steps):
 
 def chronic_reference(steps):
     clear()
-    fractions = steady_state_fractions("SKBR3", (), 1e6)
+    fractions = parental_fractions("SKBR3", (), 1e6)
     n = np.array([fractions[s] for s in STATES]) * 1e6
     start = time.perf_counter()
     for step in steps:
@@ -66,7 +66,7 @@ def replicates_reference(reps):
     drugs = (("lapatinib", "0.05uM"),)
     rates = [state_rates("SKBR3", (), s, drugs) for s in STATES]
     a = generator(rates)
-    fractions = steady_state_fractions("SKBR3", (), 1e4)
+    fractions = parental_fractions("SKBR3", (), 1e4)
     p = np.array([fractions[s] for s in STATES])
     start = time.perf_counter()
     finals = []

@@ -62,23 +62,29 @@ class Rates:
     her2_total: float
 
 
-@result_cache
-def state_rates(cell_line: str, constructs: tuple[str, ...], state: str, drugs: tuple[tuple[str, str], ...]) -> Rates:
-    """Division and death (per day) of a state under the drugs, averaged over days 1-3 after adding them."""
+def window_means(cell_line: str, constructs: tuple[str, ...], drugs: tuple[tuple[str, str], ...],
+                 observables: list[str], parameters: dict[str, float] | None = None) -> dict[str, float]:
+    """Readouts averaged over days 1 to ``rate_window_days`` after adding the drugs at time 0."""
     window = constants()["rate_window_days"]
     protocol = Protocol(name="rates")
     for name, dose in drugs:
         protocol = protocol.add("0h", name, dose)
     for hour in np.linspace(24.0, window * 24.0, 9):
         protocol = protocol.read(f"{hour}h")
-    ids = ["obs_proliferation_rate", "obs_death_rate", "FOXO_activity", "RANK_mRNA", "obs_RANK_protein",
-           "NFkB_activity", "obs_pHER2", "obs_HER2_total"]
-    table = simulate(cell_line, constructs, protocol, ids, parameters=state_parameters(cell_line, constructs, state))
-    mean = table.groupby("observable")["value"].mean()
-    return Rates(division=float(mean["obs_proliferation_rate"]) * 1440.0, death=float(mean["obs_death_rate"]) * 1440.0,
-                 foxo=float(mean["FOXO_activity"]), rank_mrna=float(mean["RANK_mRNA"]),
-                 rank_protein=float(mean["obs_RANK_protein"]), nfkb=float(mean["NFkB_activity"]),
-                 p_her2=float(mean["obs_pHER2"]), her2_total=float(mean["obs_HER2_total"]))
+    table = simulate(cell_line, constructs, protocol, observables, parameters=parameters or None)
+    return {k: float(v) for k, v in table.groupby("observable")["value"].mean().items()}
+
+
+@result_cache
+def state_rates(cell_line: str, constructs: tuple[str, ...], state: str, drugs: tuple[tuple[str, str], ...]) -> Rates:
+    """Division and death (per day) of a state under the drugs, averaged over days 1-3 after adding them."""
+    mean = window_means(cell_line, constructs, drugs,
+                        ["obs_proliferation_rate", "obs_death_rate", "FOXO_activity", "RANK_mRNA", "obs_RANK_protein",
+                         "NFkB_activity", "obs_pHER2", "obs_HER2_total"],
+                        state_parameters(cell_line, constructs, state))
+    return Rates(division=mean["obs_proliferation_rate"] * 1440.0, death=mean["obs_death_rate"] * 1440.0,
+                 foxo=mean["FOXO_activity"], rank_mrna=mean["RANK_mRNA"], rank_protein=mean["obs_RANK_protein"],
+                 nfkb=mean["NFkB_activity"], p_her2=mean["obs_pHER2"], her2_total=mean["obs_HER2_total"])
 
 
 def _lock(rates: Rates) -> float:
@@ -182,7 +188,7 @@ def evolve(cell_line: str, steps: list[Step], constructs: tuple[str, ...] = (), 
     """Run a chronic-exposure protocol on a line's cells; report every ``report_days`` and at step ends."""
     if not initial_cells >= 1 or not np.isfinite(initial_cells) or initial_cells > MAX_CELLS:
         raise InputError(f"initial cells must be between 1 and {MAX_CELLS:g}; got {initial_cells:g}")
-    fractions = initial_fractions or steady_state_fractions(cell_line, constructs, initial_cells)
+    fractions = initial_fractions or parental_fractions(cell_line, constructs, initial_cells)
     for name, value in fractions.items():
         if name not in STATES:
             raise InputError(f"unknown cell state {name!r}; allowed: {', '.join(STATES)}")
@@ -260,7 +266,7 @@ def _tau_leap(counts, rates, a, duration, tau, rng) -> np.ndarray:
     return n
 
 
-def steady_state_fractions(cell_line: str, constructs: tuple[str, ...] = (), cells: float = 1e6) -> dict[str, float]:
+def parental_fractions(cell_line: str, constructs: tuple[str, ...] = (), cells: float = 1e6) -> dict[str, float]:
     """A parental population expanded from a few cells to ``cells``: tolerant cells at their switching
     balance (entry / (entry + exit); Sharma 2010: ~0.3 %), resistant mutants at the Luria-Delbrueck mean
     fraction mu * ln(cells) (Luria & Delbrueck 1943 Genetics 28:491; equal fitness before the drug)."""
@@ -330,5 +336,5 @@ def absolute_ic50(doses_uM, survival) -> float:
 
 
 __all__ = ["STATES", "EvolveResult", "Step", "absolute_ic50", "composition_figure", "evolve", "generator",
-           "load_protocol", "population_cck8", "population_readouts", "state_parameters", "state_rates",
-           "steady_state_fractions"]
+           "load_protocol", "parental_fractions", "population_cck8", "population_readouts", "state_parameters",
+           "state_rates", "window_means"]

@@ -33,15 +33,13 @@ import numpy as np
 from scipy.linalg import expm
 from scipy.optimize import brentq
 
-from her2sim.engine import Protocol, simulate
 from her2sim.engine.runner import result_cache, variant_parameters
 from her2sim.errors import InputError
 from her2sim.model import load_parameters
-from her2sim.population.dynamics import constants
+from her2sim.population.dynamics import constants, window_means
 from her2sim.variants import construct
 
 STEM_CONSTRUCT = "HER2-positive-stem"
-COMPARTMENTS = ("stem", "non-stem")
 
 
 @dataclass(frozen=True)
@@ -76,18 +74,12 @@ def compartment_signals(cell_line: str, constructs: tuple[str, ...], drugs: tupl
     """Rates and signals of stem or non-stem cells under the drugs, averaged over days 1-3.
 
     ``state``: parameter values of a heritable state (population/dynamics.py), as sorted pairs."""
-    protocol = Protocol(name="stem")
-    for name, dose in drugs:
-        protocol = protocol.add("0h", name, dose)
-    for hour in np.linspace(24.0, 72.0, 9):
-        protocol = protocol.read(f"{hour}h")
-    table = simulate(cell_line, _stem_constructs(cell_line, tuple(constructs), stem), protocol,
-                     ["obs_proliferation_rate", "obs_death_rate", "STAT3_activity", "Notch_activity",
-                      "obs_survival_signal"], parameters=dict(state) or None)
-    mean = table.groupby("observable")["value"].mean()
-    return CompartmentSignals(float(mean["obs_proliferation_rate"]) * 1440, float(mean["obs_death_rate"]) * 1440,
-                              float(mean["STAT3_activity"]), float(mean["Notch_activity"]) / _notch_max(),
-                              float(mean["obs_survival_signal"]))
+    mean = window_means(cell_line, _stem_constructs(cell_line, tuple(constructs), stem), drugs,
+                        ["obs_proliferation_rate", "obs_death_rate", "STAT3_activity", "Notch_activity",
+                         "obs_survival_signal"], dict(state))
+    return CompartmentSignals(mean["obs_proliferation_rate"] * 1440, mean["obs_death_rate"] * 1440,
+                              mean["STAT3_activity"], mean["Notch_activity"] / _notch_max(),
+                              mean["obs_survival_signal"])
 
 
 def _delta(signal: float, k: float) -> float:
@@ -187,5 +179,5 @@ def sphere_units(cell_line: str, constructs: tuple[str, ...] = (), drugs=(), ste
     return float(run.stem[-1])
 
 
-__all__ = ["COMPARTMENTS", "STEM_CONSTRUCT", "HierarchyRun", "compartment_signals", "k_stem", "lq_survival",
+__all__ = ["STEM_CONSTRUCT", "HierarchyRun", "compartment_signals", "k_stem", "lq_survival",
            "run_hierarchy", "sphere_units"]
