@@ -416,6 +416,43 @@ def irradiate(
 
 
 @app.command()
+def pk(
+    drug: Annotated[str, typer.Option(help="trastuzumab, lapatinib, pertuzumab, denosumab, letrozole, tamoxifen")],
+    regimen: Annotated[str, typer.Option(help='e.g. "8mg/kg loading, 6mg/kg q3w" (default: usual)')] = "",
+    weight: Annotated[str, typer.Option(help="body weight, e.g. 68kg")] = "68kg",
+    duration: Annotated[str, typer.Option(help="how long to simulate, e.g. 24wk, 126d")] = "24wk",
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Plasma concentrations of a drug under a regimen (published population-PK model, typical patient)."""
+    from her2sim.drugs import pk as pkmod
+    from her2sim.units import parse_time_min, registry
+
+    model = pkmod.pk_model(drug)
+    try:
+        weight_kg = registry().Quantity(weight.replace(" ", "")).to("kg").magnitude
+    except Exception:  # noqa: BLE001 - pint raises several types for junk
+        raise InputError(f"--weight {weight!r} is not a mass; give e.g. 68kg") from None
+    pkmod.check_weight(weight_kg)
+    days = parse_time_min(duration, what="--duration", allow_negative=False) / 1440.0
+    text = regimen or model.default_regimen
+    series = pkmod.simulate(model.drug, text, weight_kg, days, points_per_day=4)
+    ss = pkmod.steady_state(model.drug, text, weight_kg)
+    out = {"drug": model.drug, "regimen": text, "weight_kg": weight_kg, "duration_days": days, **ss,
+           "tumour_site_factor": model.site_factor,
+           "series": {"day": [round(float(d), 4) for d in series["day"]],
+                      "ug_per_mL": [float(c) for c in series["mg_per_L"]], "nM": [float(c) for c in series["nM"]]},
+           "sources": model.sources}
+    if as_json:
+        typer.echo(json.dumps(out, indent=2))
+        return
+    typer.echo(f"{model.drug}, {text}, {weight_kg:g} kg: steady state Cmin {ss['cmin_ss']:.3g}, "
+               f"Cmax {ss['cmax_ss']:.3g}, Cavg {ss['cavg_ss']:.3g} ug/mL (every {ss['interval_days']:g} d)")
+    for day in np.linspace(0, days, 7):
+        row = series.iloc[int(np.argmin(np.abs(series["day"] - day)))]
+        typer.echo(f"  day {row['day']:7.1f}: {row['mg_per_L']:.4g} ug/mL ({row['nM']:.4g} nM)")
+
+
+@app.command()
 def viability(
     cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. SKBR3")],
     drug: Annotated[str, typer.Option("--drug", help="e.g. lapatinib")],
