@@ -10,7 +10,8 @@ from her2sim.errors import InputError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "claims.yaml"
 IN_VITRO = [cid for cid, meta in seed_claims().items() if meta["layer"] in ("signaling", "viability")]
-DECIDED_POPULATION = ["S002-TZR-1", "S003-BONE-1", "S003-CSC-1", "S004-RAD-1", "S004-RAD-2", "S001-RES-CSC"]
+DECIDED_POPULATION = ["S002-TZR-1", "S003-BONE-1", "S003-CSC-1", "S004-RAD-1", "S004-RAD-2", "S001-RES-CSC",
+                      "S000-PAM-1", "S001-RES-HET", "S001-MOA-2", "S001-RES-IMM"]
 
 # Claims the model does not reproduce yet. Strict: a claim that starts passing fails this
 # suite until it is removed from here, so this list cannot go stale. The registry reports
@@ -22,6 +23,9 @@ KNOWN_FAILURES = {
                   "ErbB-independent TRAF6->RAS route and RANKL-induced RANK act for days",
     "S002-TZR-1": "after 24 weeks of trastuzumab the emergent BT474 population keeps 14 % sensitive cells and "
                   "survives trastuzumab at 0.83 (BT-474-R: >= 0.85); HER2 kept, NF-kB 3.6 x parental",
+    "S000-PAM-1": "virtual PAMELA: RANK rises ~2 log2 in residual tumours (seed 000: +0.64) because tolerant RANK-high "
+                  "cells are enriched far more than in patients; RANKL falls ~0.5 log2 under endocrine therapy "
+                  "(seed 000: -0.08, n.s.)",
     "S001-RES-CSC": "STAT3 in HER2-amplified cells is driven by HER2 itself, so the tolerant cells' extra IL-6 and a "
                     "JAK2 inhibitor move it little (stem fraction 1.09 x, JAK2i 0.98 x); trastuzumab hardly lowers "
                     "HER2 kinase output, so Notch is not derepressed; gamma-secretase inhibition shrinks the stem "

@@ -453,6 +453,52 @@ def pk(
 
 
 @app.command()
+def trial(
+    name: Annotated[str, typer.Argument(help="pamela")],
+    patients: Annotated[int, typer.Option(help="number of virtual patients")] = 1000,
+    seed: Annotated[int, typer.Option(help="cohort seed: patient i depends only on (seed, i)")] = 0,
+    workers: Annotated[int, typer.Option(help="local Dask workers (processes)")] = 2,
+    scheduler: Annotated[str, typer.Option(help="address of a running Dask scheduler (overrides --workers)")] = "",
+    out: Annotated[Path, typer.Option(help="directory for per-patient Parquet chunks and the summary")] = Path(""),
+    chunk: Annotated[int, typer.Option(help="patients per task and per Parquet file")] = 2000,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
+) -> None:
+    """Run a virtual trial on Dask; finished chunks of patients are kept, so a rerun resumes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from her2sim.trials.engine import TRIALS, run_trial
+
+    if name not in TRIALS:
+        raise InputError(f"unknown trial {name!r}; allowed: {', '.join(TRIALS)}")
+    if patients < 1:
+        raise InputError(f"--patients must be >= 1; got {patients}")
+    if chunk < 1:
+        raise InputError(f"--chunk must be >= 1; got {chunk}")
+    directory = out if str(out) else Path(f"trial-{name}-seed{seed}-n{patients}")
+    _ensure_writable_dir(directory)
+
+    class Bar:
+        def __init__(self, progress):
+            self.progress, self.task = progress, None
+
+        def start(self, total, done):
+            self.task = self.progress.add_task("patients", total=total, completed=done)
+
+        def advance(self, n):
+            self.progress.advance(self.task, n)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=_stderr_console()) as progress:
+        _, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress), chunk)
+    summary = {"trial": name, "seed": seed, "out": str(directory), **summary}
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    for key, value in summary.items():
+        typer.echo(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+
+
+@app.command()
 def viability(
     cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. SKBR3")],
     drug: Annotated[str, typer.Option("--drug", help="e.g. lapatinib")],

@@ -7,11 +7,19 @@ POPULATION = ("population layer: cell states, chronic exposure, the bone niche, 
               "trastuzumab, and blocking early growth while sparing established tumours needs in vivo growth "
               "limits, tumour initiation by stem cells and Fc-mediated killing of the few HER2+ cells of a small "
               "inoculum (Clynes 2000), none of them built")
-PATIENT = "patient layer (pharmacokinetics, virtual cohorts, trials) not built yet"
+PATIENT = {
+    "S000-IHC-1": "IHC H-score readout of RANK/RANKL protein not built yet (the trial has nCounter-like mRNA only)",
+    "S000-IHC-2": "age and Ki67 associations need an IHC cohort with Ki67 and grade readouts: not built yet",
+    "S000-PAM-2": "the baseline RANK difference by HR status and subtype is a cohort input "
+                  "(cohort.toml, from seed 000), so it cannot test the model; "
+                  "the ERBB2-RANK/RANKL correlations are not analysed yet",
+    "S004-REC-1": "recurrence cohort (primary vs recurrent tumours with the stem hierarchy in vivo) not built yet",
+    "S001-CLIN-1": "metastatic chemotherapy +/- trastuzumab trial (chemotherapy PK/PD, progression, Kaplan-Meier) "
+                   "not built yet",
+}
 
 for claim_id in ("S003-CSC-2",):
     pending(claim_id, POPULATION)
 
-for claim_id in ("S000-IHC-1", "S000-IHC-2", "S000-PAM-1", "S000-PAM-2", "S004-REC-1", "S001-MOA-2",
-                 "S001-RES-HET", "S001-RES-IMM", "S001-CLIN-1"):
-    pending(claim_id, PATIENT)
+for claim_id, reason in PATIENT.items():
+    pending(claim_id, reason)

@@ -146,7 +146,7 @@ def parse_claims(text: str) -> list[dict]:
 
 
 def registry() -> dict[str, ClaimSpec]:
-    from her2sim.claims import pending_claims, population, signaling, viability  # noqa: F401  (registration)
+    from her2sim.claims import patient, pending_claims, population, signaling, viability  # noqa: F401  (registration)
 
     return {cid: _REGISTRY[cid] for cid in seed_claims() if cid in _REGISTRY}
 

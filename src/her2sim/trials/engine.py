@@ -1,0 +1,150 @@
+"""Running a trial at scale on Dask, with per-chunk Parquet files so an interrupted trial resumes.
+
+Layout of ``out``: ``run.json`` (settings; a rerun with other settings is refused), ``rates.parquet``
+(signalling rates of every archetype), ``patients/chunk_NNNNNN.parquet`` (one per chunk of patients,
+written atomically when the chunk is done), ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from her2sim.errors import InputError
+from her2sim.trials import pamela, tumour
+
+TRIALS = {"pamela": pamela}
+CHUNK = 2000
+MAX_PATIENTS = 10_000_000
+
+
+def model_fingerprint() -> str:
+    """Hash of everything the archetype rates depend on (model, overlays, population and tumour constants)."""
+    from her2sim.model import base_sbml
+    h = hashlib.sha256(base_sbml().encode())
+    for package, name in (("her2sim.model", "parameters.tsv"), ("her2sim.variants", "cell_lines.toml"),
+                          ("her2sim.variants", "constructs.toml"), ("her2sim.population", "parameters.toml"),
+                          ("her2sim.trials", "tumour.toml"), ("her2sim.trials", "cohort.toml"),
+                          ("her2sim.drugs", "pk.toml")):
+        h.update(resources.files(package).joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _rates_frame(archetypes, arrays) -> pd.DataFrame:
+    rows = []
+    for a, arr in zip(archetypes, arrays, strict=True):
+        for s, state in enumerate(tumour.STATES):
+            rows.append({**a.__dict__, "state": state, **dict(zip(tumour.FIELDS, arr[s], strict=True))})
+    return pd.DataFrame(rows)
+
+
+def _rates_dict(frame: pd.DataFrame) -> dict:
+    out = {}
+    names = list(tumour.Archetype.__dataclass_fields__)
+    for key, group in frame.groupby(names, sort=False):
+        a = tumour.Archetype(bool(key[0]), bool(key[1]), bool(key[2]), bool(key[3]), float(key[4]), float(key[5]),
+                             int(key[6]))
+        out[a.key()] = group.set_index("state").loc[list(tumour.STATES), list(tumour.FIELDS)].to_numpy(dtype=float)
+    return out
+
+
+def _cache_path() -> Path:
+    root = Path(os.environ.get("HER2SIM_CACHE", Path.home() / ".cache" / "her2sim"))
+    return root / "trials" / f"rates-{model_fingerprint()}.parquet"
+
+
+def rates_table(client, module, progress=None) -> dict:
+    """Rates of every archetype of the trial: from the cache when the model is unchanged, else computed
+    on the Dask cluster (one task per archetype) and cached."""
+    path = _cache_path()
+    if path.exists():
+        return _rates_dict(pd.read_parquet(path))
+    archetypes = module.all_archetypes()
+    futures = client.map(tumour.archetype_rates, archetypes, pure=False)
+    arrays = []
+    for f in futures:
+        arrays.append(f.result())
+        if progress:
+            progress()
+    frame = _rates_frame(archetypes, arrays)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    frame.to_parquet(tmp)
+    os.replace(tmp, path)
+    return _rates_dict(frame)
+
+
+def _chunk_task(name: str, seed: int, start: int, stop: int, rates: dict, out_dir: str) -> int:
+    module = TRIALS[name]
+    table = module.simulate_patients(module.cohort(seed, range(start, stop)), rates)
+    path = Path(out_dir) / "patients" / f"chunk_{start:09d}.parquet"
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, path)  # atomic: a chunk file exists only when complete
+    return stop - start
+
+
+def _check_settings(out: Path, settings: dict) -> None:
+    run = out / "run.json"
+    if run.exists():
+        old = json.loads(run.read_text())
+        if old != settings:
+            diff = ", ".join(f"{k} {old.get(k)!r} -> {settings[k]!r}" for k in settings if old.get(k) != settings[k])
+            raise InputError(f"{out} holds a trial with other settings ({diff}); use another --out")
+    else:
+        run.write_text(json.dumps(settings, indent=2))
+
+
+def _client(workers: int, scheduler: str | None):
+    from dask.distributed import Client, LocalCluster
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler!r} ({error})") from None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    return Client(cluster)
+
+
+def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, scheduler: str | None = None,
+              progress=None, chunk: int = CHUNK) -> tuple[pd.DataFrame, dict]:
+    """Run (or resume) a trial; return the per-patient table and the summary."""
+    if name not in TRIALS:
+        raise InputError(f"unknown trial {name!r}; allowed: {', '.join(TRIALS)}")
+    if not 1 <= patients <= MAX_PATIENTS:
+        raise InputError(f"--patients must be between 1 and {MAX_PATIENTS}; got {patients}")
+    if not 1 <= workers <= 64:
+        raise InputError(f"--workers must be between 1 and 64; got {workers}")
+    out = Path(out)
+    (out / "patients").mkdir(parents=True, exist_ok=True)
+    _check_settings(out, {"trial": name, "patients": patients, "seed": seed, "chunk": chunk,
+                          "model": model_fingerprint()})
+    module = TRIALS[name]
+    starts = list(range(0, patients, chunk))
+    todo = [s for s in starts if not (out / "patients" / f"chunk_{s:09d}.parquet").exists()]
+    client = _client(workers, scheduler) if todo else None  # an unreachable scheduler fails before any output
+    if progress:
+        progress.start(patients, patients - sum(min(chunk, patients - s) for s in todo))
+    if client is not None:
+        try:
+            rates = rates_table(client, module)
+            shared = client.scatter(rates, broadcast=True)
+            from dask.distributed import as_completed
+            futures = [client.submit(_chunk_task, name, seed, s, min(s + chunk, patients), shared, str(out),
+                                     pure=False) for s in todo]
+            for f in as_completed(futures):
+                done = f.result()
+                if progress:
+                    progress.advance(done)
+        finally:
+            client.close()
+    table = pd.concat([pd.read_parquet(out / "patients" / f"chunk_{s:09d}.parquet") for s in starts],
+                      ignore_index=True)
+    summary = module.summary(table)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    return table, summary

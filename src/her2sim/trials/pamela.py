@@ -1,0 +1,152 @@
+"""PAMELA (SOLTI-1114; seed 000): neoadjuvant lapatinib 1000 mg daily + trastuzumab 8 then 6 mg/kg q3w for
+18 weeks, plus letrozole (postmenopausal) or tamoxifen (premenopausal) when HR-positive; biopsies at
+baseline and day 14, surgery at week 18. nCounter-like log2 RANK / RANKL / ERBB2 readouts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from her2sim.drugs.pk import pk_model
+from her2sim.drugs.regimen import parse_regimen
+from her2sim.model import load_parameters
+from her2sim.trials import tumour
+from her2sim.trials.cohort import cohort_table, patients
+
+WEEKS = 18
+BIOPSY_DAY = 14
+
+
+def lapatinib_site_nM(rows: pd.DataFrame) -> np.ndarray:
+    """Mean steady-state tumour-site lapatinib: linear PK, so Cavg = F dose / (CL_i tau) exactly."""
+    m = pk_model("lapatinib")
+    reg = parse_regimen(tumour.LAPATINIB)
+    cl = m.cl * (rows["weight_kg"].to_numpy() / m.weight_ref) ** m.cl_weight_exponent * np.exp(
+        rows["eta_cl_lapatinib"].to_numpy())
+    cavg = m.bioavailability * reg.maintenance_mg / reg.interval_days / cl
+    return cavg / m.mw * 1e6 * m.site_factor
+
+
+def archetypes(rows: pd.DataFrame) -> tuple[list[tumour.Archetype], list[tumour.Archetype]]:
+    site = lapatinib_site_nM(rows)
+    records = rows.to_dict("records")
+    before = [tumour.archetype_of(r, on_treatment=False) for r in records]
+    during = [tumour.archetype_of(r, on_treatment=True, lapatinib_site_nM=s) for r, s in zip(records, site,
+                                                                                               strict=True)]
+    return before, during
+
+
+def adcc_per_day(rows: pd.DataFrame) -> np.ndarray:
+    c = tumour.constants()
+    cohort = cohort_table()
+    genotype = rows["fcgr3a"].map({g: cohort["fcgr3a"][f"adcc_{g}"] for g in ("VV", "VF", "FF")}).to_numpy()
+    escape = np.where(rows["immune_escape"].to_numpy(), cohort["immune_escape"]["adcc_remaining"], 1.0)
+    site = tumour.typical_site_nM("trastuzumab", tumour.TRASTUZUMAB)
+    occupancy = site / (site + load_parameters()["Kd_trastuzumab_HER2"].value)
+    return float(c["adcc_max_per_day"]["value"]) * genotype * escape * occupancy
+
+
+def _bulk(counts: np.ndarray, rates: np.ndarray, field: str) -> np.ndarray:
+    f = rates[:, :, tumour.FIELDS.index(field)]
+    return (counts * f).sum(axis=1) / counts.sum(axis=1)
+
+
+def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0) -> pd.DataFrame:
+    """Outcomes of the given patients, ``rates`` mapping archetype key -> (state, field) array;
+    ``adcc_scale`` 0 removes the effector arm (what-if)."""
+    before, during = archetypes(rows)
+    untreated = np.stack([rates[a.key()] for a in before])
+    treated = np.stack([rates[a.key()] for a in during])
+    a0, a1 = tumour.in_vivo_generators(untreated, treated, adcc_scale * adcc_per_day(rows))
+    n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
+    n14 = tumour.propagate(n0, a1, BIOPSY_DAY)
+    n_surgery = tumour.propagate(n14, a1, WEEKS * 7 - BIOPSY_DAY)
+    residual = n_surgery.sum(axis=1)
+    pcr = residual < tumour.value("pcr_residual_cells")
+    c = tumour.constants()
+    readout = c["ncounter_offsets"]
+    rank0 = np.log2(_bulk(n0, untreated, "rank_mrna")) + readout["rank_log2_offset"] + rows["noise_rank_baseline"]
+    rank_s = np.log2(_bulk(n_surgery, treated, "rank_mrna")) + readout["rank_log2_offset"] + rows["noise_rank_surgery"]
+
+    def rankl(counts, r, noise):
+        luminal = c["rankl_luminal_weight"]["value"] * _bulk(counts, r, "er_activity")
+        return rows["rankl_stroma_log2"] + np.log2(1 + luminal) + readout["rankl_log2_offset"] + noise
+
+    erbb2 = np.log2(_bulk(n0, untreated, "her2_total"))
+    nonamp_s = n_surgery[:, tumour.NONAMP] / np.maximum(residual, 1e-300)
+    out = rows[["patient", "age", "hr_positive", "subtype", "premenopausal", "pik3ca_mutant", "p95her2",
+                "fcgr3a", "immune_escape", "non_amplified_fraction", "tumour_cells", "rank_promoter"]].copy()
+    out["lapatinib_site_nM"] = lapatinib_site_nM(rows)
+    out["lapatinib_class"] = [a.lapatinib_class for a in during]
+    out["residual_cells"] = residual
+    out["log10_residual"] = np.log10(np.maximum(residual, 1.0))
+    out["pcr"] = pcr
+    out["tolerant_fraction_surgery"] = (n_surgery[:, tumour.TOL] + n_surgery[:, tumour.BOTH]) / np.maximum(
+        residual, 1e-300)
+    out["her2_loss_surgery"] = np.where(pcr, False, nonamp_s > 0.5)
+    out["rank_log2_baseline"] = rank0
+    out["rank_log2_surgery"] = np.where(pcr, np.nan, rank_s)  # no tumour left to sample after a pCR
+    out["rankl_log2_baseline"] = rankl(n0, untreated, rows["noise_rankl_baseline"])
+    out["rankl_log2_surgery"] = np.where(pcr, np.nan, rankl(n_surgery, treated, rows["noise_rankl_surgery"]))
+    out["erbb2_log2_baseline"] = erbb2
+    return out
+
+
+def summary(table: pd.DataFrame) -> dict:
+    """The trial's endpoints (JSON-ready)."""
+    residual = table[~table["pcr"]]
+    paired = residual.dropna(subset=["rank_log2_surgery"])
+    p_rank = float(stats.ttest_rel(paired["rank_log2_surgery"], paired["rank_log2_baseline"]).pvalue) \
+        if len(paired) > 2 else None
+    p_rankl = float(stats.ttest_rel(paired["rankl_log2_surgery"], paired["rankl_log2_baseline"]).pvalue) \
+        if len(paired) > 2 else None
+
+    def rate(mask):
+        return float(table.loc[mask, "pcr"].mean()) if mask.any() else None
+
+    hr = table["hr_positive"]
+    out = {
+        "patients": int(len(table)),
+        "pcr_rate": float(table["pcr"].mean()),
+        "pcr_rate_hr_pos": rate(hr), "pcr_rate_hr_neg": rate(~hr),
+        "pcr_rate_her2_enriched": rate(table["subtype"] == "HER2-enriched"),
+        "pcr_rate_non_her2_enriched": rate(table["subtype"] != "HER2-enriched"),
+        "rank_log2_baseline_mean": float(table["rank_log2_baseline"].mean()),
+        "rank_log2_baseline_sd": float(table["rank_log2_baseline"].std()),
+        "rank_log2_surgery_mean": float(paired["rank_log2_surgery"].mean()) if len(paired) else None,
+        "rank_log2_surgery_sd": float(paired["rank_log2_surgery"].std()) if len(paired) > 1 else None,
+        "rank_paired_change": float((paired["rank_log2_surgery"] - paired["rank_log2_baseline"]).mean())
+        if len(paired) else None,
+        "rank_paired_p": p_rank,
+        "rankl_log2_baseline_mean": float(table["rankl_log2_baseline"].mean()),
+        "rankl_log2_surgery_mean": float(paired["rankl_log2_surgery"].mean()) if len(paired) else None,
+        "rankl_paired_change": float((paired["rankl_log2_surgery"] - paired["rankl_log2_baseline"]).mean())
+        if len(paired) else None,
+        "rankl_paired_p": p_rankl,
+        "her2_loss_in_residual": float(residual["her2_loss_surgery"].mean()) if len(residual) else None,
+    }
+    for label, mask in (("hr_pos", paired["hr_positive"]), ("hr_neg", ~paired["hr_positive"])):
+        sub = paired[mask]
+        out[f"rank_paired_change_{label}"] = float((sub["rank_log2_surgery"] - sub["rank_log2_baseline"]).mean()) \
+            if len(sub) else None
+    return out
+
+
+def all_archetypes() -> list[tumour.Archetype]:
+    """Every archetype a PAMELA patient can have (the cohort's covariate classes x exposure classes)."""
+    c = cohort_table()
+    out = []
+    for hr in (False, True):
+        for pre in ((False, True) if hr else (False,)):
+            for pik in (False, True):
+                for p95 in (False, True):
+                    for her2 in c["her2_level"]["levels"]:
+                        for rank in c["rank_promoter"]["levels"]:
+                            for lap in (-1, 0, 1, 2):
+                                out.append(tumour.Archetype(hr, pre, pik, p95, float(her2), float(rank), lap))
+    return out
+
+
+def cohort(seed: int, indices) -> pd.DataFrame:
+    return patients(seed, indices)

@@ -1,0 +1,205 @@
+"""A patient's tumour: the population layer in vivo.
+
+Cells of an HER2-amplified tumour are in the four heritable states of ``her2sim.population``
+(sensitive, tolerant, resistant, tolerant+resistant) plus a HER2-non-amplified subclone (intratumoural
+heterogeneity). Each state's division and death under the patient's drugs come from the signalling
+model (``window_means``) with the patient's overlay on the HER2-amplified reference line (SKBR3):
+oestrogen receptor (HR status), PIK3CA, p95HER2, HER2 level and RANK promoter class. Drugs enter at
+the tumour-site concentrations of the PK layer (``her2sim.drugs.pk``).
+
+In vivo, three things differ from a dish (constants in ``tumour.toml`` with sources): cells cycle
+more slowly (division and drug-induced death scaled to the potential doubling time), cells are lost
+without drug (so untreated tumours double in months), and trastuzumab recruits Fc-gamma-receptor
+effector cells (ADCC), scaled by the FCGR3A genotype and lowered by immune escape. ADCC is absent
+in vitro (seed 001).
+
+A patient's signalling inputs are discrete (covariate classes and three lapatinib-exposure classes),
+so patients sharing an archetype share its rates: that is the fast path, and it is exact.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+import numpy as np
+from scipy.linalg import expm
+
+from her2sim.drugs.pk import pk_model, steady_state
+from her2sim.engine.runner import variant_parameters
+from her2sim.model import load_parameters
+from her2sim.population.dynamics import constants as population_constants
+from her2sim.population.dynamics import window_means
+
+STATES = ("sensitive", "tolerant", "resistant", "tolerant+resistant", "HER2-non-amplified")
+SENS, TOL, RES, BOTH, NONAMP = range(5)
+AMPLIFIED = (SENS, TOL, RES, BOTH)
+REFERENCE_LINE = "SKBR3"
+FIELDS = ("division", "death", "rank_mrna", "er_activity", "her2_total", "foxo")
+OBSERVABLES = ("obs_proliferation_rate", "obs_death_rate", "RANK_mRNA", "ER_activity", "obs_HER2_total",
+               "FOXO_activity")
+
+
+@functools.cache
+def constants() -> dict:
+    return tomllib.loads(resources.files("her2sim.trials").joinpath("tumour.toml").read_text())
+
+
+def value(name: str) -> float:
+    return float(constants()[name]["value"])
+
+
+@dataclass(frozen=True)
+class Archetype:
+    hr_positive: bool
+    premenopausal: bool  # only matters when hr_positive (endocrine therapy and oestradiol)
+    pik3ca_mutant: bool
+    p95her2: bool
+    her2_level: float
+    rank_promoter: float
+    lapatinib_class: int  # -1: no lapatinib; 0..2: exposure classes
+
+    def key(self) -> tuple:
+        return tuple(asdict(self).values())
+
+
+LAPATINIB = "1000mg daily"
+TRASTUZUMAB = "8mg/kg loading, 6mg/kg q3w"
+TAMOXIFEN = "20mg daily"
+
+
+@functools.cache
+def typical_site_nM(drug: str, regimen: str) -> float:
+    """The typical patient's mean tumour-site concentration at steady state (PK layer)."""
+    model = pk_model(drug)
+    return steady_state(drug, regimen, model.weight_ref)["cavg_ss"] / model.mw * 1e6 * model.site_factor
+
+
+def lapatinib_class(site_nM: float) -> int:
+    edges = np.array(constants()["lapatinib_classes"]["edges_multiple"]) * typical_site_nM("lapatinib", LAPATINIB)
+    return int(np.searchsorted(edges, site_nM))
+
+
+def lapatinib_class_nM(cls: int) -> float:
+    multiple = constants()["lapatinib_classes"]["representative_multiple"][cls]
+    return float(multiple * typical_site_nM("lapatinib", LAPATINIB))
+
+
+def archetype_of(row, on_treatment: bool, lapatinib_site_nM: float = 0.0) -> Archetype:
+    return Archetype(bool(row["hr_positive"]), bool(row["premenopausal"]) if row["hr_positive"] else False,
+                     bool(row["pik3ca_mutant"]), bool(row["p95her2"]), float(row["her2_level"]),
+                     float(row["rank_promoter"]), lapatinib_class(lapatinib_site_nM) if on_treatment else -1)
+
+
+def _parameters(a: Archetype, state: int) -> tuple[tuple[str, ...], dict[str, float]]:
+    """Constructs and absolute parameter values making the reference line this patient's cells in ``state``."""
+    base = {**{k: p.value for k, p in load_parameters().items()}, **variant_parameters(REFERENCE_LINE, ())}
+    c = population_constants()
+    params = {
+        "ER_expression": 1.0 if a.hr_positive else 0.0,
+        "PIK3CA_mutation_gain": value("pik3ca_gain") if a.pik3ca_mutant else 1.0,
+        "HER2_expression": a.her2_level,
+        "RANK_expression": base["RANK_expression"] * a.rank_promoter,
+        "serum_E2": 0.0,  # oestradiol is given explicitly (patient's menopausal state, endocrine therapy)
+    }
+    constructs: tuple[str, ...] = ("p95HER2",) if (a.p95her2 and state != NONAMP) else ()
+    if state == NONAMP:
+        params["HER2_expression"] = value("non_amplified_her2")
+        params["bypass_RTK"] = value("non_amplified_bypass_RTK")
+    if state in (TOL, BOTH):
+        params["RANK_expression"] *= c["tolerant_RANK_promoter"]
+        params["IKK_constitutive"] = max(base["IKK_constitutive"], c["tolerant_IKK_constitutive"])
+    if state in (RES, BOTH):
+        params["bypass_RTK"] = max(base["bypass_RTK"], c["resistant_bypass_RTK"])
+    return constructs, params
+
+
+def drugs_for(a: Archetype) -> tuple[tuple[str, str], ...]:
+    """Tumour-site medium-equivalent doses: oestradiol always, anti-HER2 and endocrine therapy on treatment."""
+    e2 = value("oestradiol_premenopausal_nM") if a.premenopausal else value("oestradiol_postmenopausal_nM")
+    drugs = []
+    if a.lapatinib_class >= 0:
+        drugs += [("lapatinib", f"{lapatinib_class_nM(a.lapatinib_class):.6g}nM"),
+                  ("trastuzumab", f"{typical_site_nM('trastuzumab', TRASTUZUMAB):.6g}nM")]
+        if a.hr_positive and a.premenopausal:
+            drugs.append(("tamoxifen", f"{typical_site_nM('tamoxifen', TAMOXIFEN):.6g}nM"))
+        elif a.hr_positive:
+            e2 *= 1 - value("letrozole_oestradiol_suppression")
+    drugs.append(("estradiol", f"{e2:.6g}nM"))
+    return tuple(drugs)
+
+
+def archetype_rates(a: Archetype) -> np.ndarray:
+    """(state, field) array: division and death per day in vitro, RANK mRNA, ER activity, HER2 (signalling)."""
+    out = np.zeros((len(STATES), len(FIELDS)))
+    for s in range(len(STATES)):
+        constructs, params = _parameters(a, s)
+        mean = window_means(REFERENCE_LINE, constructs, drugs_for(a), list(OBSERVABLES), params)
+        out[s] = [mean["obs_proliferation_rate"] * 1440.0, mean["obs_death_rate"] * 1440.0, mean["RANK_mRNA"],
+                  mean["ER_activity"], mean["obs_HER2_total"], mean["FOXO_activity"]]
+    return out
+
+
+@functools.cache
+def _reference_division() -> float:
+    """Untreated division (per day) of the reference line's sensitive cells in vitro."""
+    from her2sim.population.dynamics import state_rates
+    return state_rates(REFERENCE_LINE, (), "sensitive", ()).division
+
+
+def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per patient generator matrices (n, 5, 5) before and during treatment.
+
+    ``untreated``/``treated``: (n, state, field) signalling rates; ``adcc``: (n,) effector kill per day
+    of HER2-amplified cells under trastuzumab."""
+    pace = (np.log(2) / value("potential_doubling_days")) / _reference_division()
+    loss = np.log(2) / value("potential_doubling_days") - np.log(2) / value("volume_doubling_days")
+
+    scale = value("drug_kill_in_vivo")
+
+    def build(rates, kill):
+        b = pace * rates[:, :, 0]
+        extra_death = np.maximum(rates[:, :, 1] - untreated[:, :, 1], 0.0)  # what the drugs add
+        d = pace * (untreated[:, :, 1] + scale * extra_death) + loss
+        d[:, list(AMPLIFIED)] += kill[:, None]
+        return _with_switching(b, d, rates[:, :, FIELDS.index("foxo")])
+
+    return build(untreated, np.zeros(len(adcc))), build(treated, adcc)
+
+
+def _with_switching(b: np.ndarray, d: np.ndarray, foxo: np.ndarray) -> np.ndarray:
+    """Switching and mutation as in the population layer, with its FOXO lock on tolerance exit."""
+    c = population_constants()
+    k = load_parameters()["K_FOXO_RANK"].value
+    lock = c["tolerance_lock"] * foxo**3 / (k**3 + foxo**3)
+    n = b.shape[0]
+    a = np.zeros((n, len(STATES), len(STATES)))
+    idx = np.arange(len(STATES))
+    a[:, idx, idx] = b - d
+    flows = [(SENS, TOL, c["tolerance_entry"]), (TOL, SENS, c["tolerance_exit"] * (1 - lock[:, TOL])),
+             (RES, BOTH, c["tolerance_entry"]), (BOTH, RES, c["tolerance_exit"] * (1 - lock[:, BOTH])),
+             (SENS, RES, c["resistance_mutation"]), (TOL, BOTH, c["resistance_mutation"])]
+    for i, j, p in flows:
+        a[:, j, i] += p * b[:, i]
+        a[:, i, i] -= p * b[:, i]
+    return a
+
+
+def initial_cells(total: np.ndarray, non_amplified: np.ndarray) -> np.ndarray:
+    """Baseline composition: amplified cells at the parental balance (population layer), plus the subclone."""
+    from her2sim.population.dynamics import parental_fractions
+    n = len(total)
+    out = np.zeros((n, len(STATES)))
+    for k in range(n):
+        f = parental_fractions(REFERENCE_LINE, (), total[k])
+        amp = total[k] * (1 - non_amplified[k])
+        out[k, :4] = [amp * f[s] for s in STATES[:4]]
+        out[k, NONAMP] = total[k] * non_amplified[k]
+    return out
+
+
+def propagate(counts: np.ndarray, generators: np.ndarray, days: float) -> np.ndarray:
+    """counts (n, 5) after ``days`` of dN/dt = A N, each patient its own A (batched matrix exponential)."""
+    return np.einsum("nij,nj->ni", expm(generators * days), counts)
