@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 
 import numpy as np
-import pandas as pd
 
 from her2sim.claims.registry import Check, Outcome, claim
 from her2sim.engine.runner import result_cache
@@ -73,11 +72,11 @@ def res_het() -> Outcome:
        "direction with a confidence bound; 0.02 = smallest difference worth reporting at 4000 patients")
 def moa_2() -> Outcome:
     from her2sim.trials import pamela
-    from her2sim.trials.engine import _cache_path, _rates_dict
+    from her2sim.trials.engine import cached_rates
 
     table, s = pamela_trial()
     diff, low = _difference(table.loc[table["fcgr3a"] == "VV", "pcr"], table.loc[table["fcgr3a"] == "FF", "pcr"])
-    rates = _rates_dict(pd.read_parquet(_cache_path()))
+    rates = cached_rates()  # computed by pamela_trial() above
     rows = pamela.cohort(0, range(PATIENTS))
     without = float(pamela.simulate_patients(rows, rates, adcc_scale=0.0)["pcr"].mean())
     checks = [Check("pCR VV - FF, 95 % lower bound", low, ">", 0.0),

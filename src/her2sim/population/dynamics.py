@@ -39,8 +39,14 @@ def state_parameters(cell_line: str, constructs: tuple[str, ...], state: str) ->
     """Absolute parameter values that make the line's cells the given state (for ``simulate``)."""
     if state not in STATES:
         raise InputError(f"unknown cell state {state!r}; allowed: {', '.join(STATES)}")
-    c = constants()
     base = {**{k: p.value for k, p in load_parameters().items()}, **variant_parameters(cell_line, constructs)}
+    return state_changes(base, state)
+
+
+def state_changes(base: dict[str, float], state: str) -> dict[str, float]:
+    """What a heritable state changes on cells whose parameters are ``base``: tolerant cells carry a more
+    active RANK promoter and constitutive IKK; resistant cells a lapatinib-insensitive bypass receptor."""
+    c = constants()
     changes: dict[str, float] = {}
     if "tolerant" in state:
         changes["RANK_expression"] = base["RANK_expression"] * c["tolerant_RANK_promoter"]
@@ -87,27 +93,31 @@ def state_rates(cell_line: str, constructs: tuple[str, ...], state: str, drugs: 
                  nfkb=mean["NFkB_activity"], p_her2=mean["obs_pHER2"], her2_total=mean["obs_HER2_total"])
 
 
-def _lock(rates: Rates) -> float:
+def tolerance_lock(foxo):
     """Fraction of tolerant -> sensitive reversion blocked: FOXO activation, with RANK's own Hill curve."""
     k = load_parameters()["K_FOXO_RANK"].value
-    return constants()["tolerance_lock"] * rates.foxo**3 / (k**3 + rates.foxo**3)
+    return constants()["tolerance_lock"] * foxo**3 / (k**3 + foxo**3)
+
+
+def switching_flows(foxo_tolerant, foxo_both) -> list[tuple[int, int, object]]:
+    """(from, to, probability per division) between the four states: plastic switching and mutation."""
+    c = constants()
+    return [
+        (SENSITIVE, TOLERANT, c["tolerance_entry"]),
+        (TOLERANT, SENSITIVE, c["tolerance_exit"] * (1 - tolerance_lock(foxo_tolerant))),
+        (RESISTANT, BOTH, c["tolerance_entry"]),
+        (BOTH, RESISTANT, c["tolerance_exit"] * (1 - tolerance_lock(foxo_both))),
+        (SENSITIVE, RESISTANT, c["resistance_mutation"]),
+        (TOLERANT, BOTH, c["resistance_mutation"]),
+    ]
 
 
 def generator(rates: list[Rates]) -> np.ndarray:
     """A with dN/dt = A N: net growth on the diagonal, switching and mutation per division off it."""
-    c = constants()
     b = np.array([r.division for r in rates])
     d = np.array([r.death for r in rates])
     a = np.diag(b - d)
-    flows = [  # (from, to, probability per division)
-        (SENSITIVE, TOLERANT, c["tolerance_entry"]),
-        (TOLERANT, SENSITIVE, c["tolerance_exit"] * (1 - _lock(rates[TOLERANT]))),
-        (RESISTANT, BOTH, c["tolerance_entry"]),
-        (BOTH, RESISTANT, c["tolerance_exit"] * (1 - _lock(rates[BOTH]))),
-        (SENSITIVE, RESISTANT, c["resistance_mutation"]),
-        (TOLERANT, BOTH, c["resistance_mutation"]),
-    ]
-    for i, j, p in flows:
+    for i, j, p in switching_flows(rates[TOLERANT].foxo, rates[BOTH].foxo):
         a[j, i] += p * b[i]
         a[i, i] -= p * b[i]
     return a

@@ -58,12 +58,19 @@ def _cache_path() -> Path:
     return root / "trials" / f"rates-{model_fingerprint()}.parquet"
 
 
+def cached_rates() -> dict | None:
+    """The archetype rates of the current model, if a trial has computed them."""
+    path = _cache_path()
+    return _rates_dict(pd.read_parquet(path)) if path.exists() else None
+
+
 def rates_table(client, module, progress=None) -> dict:
     """Rates of every archetype of the trial: from the cache when the model is unchanged, else computed
     on the Dask cluster (one task per archetype) and cached."""
+    cached = cached_rates()
+    if cached is not None:
+        return cached
     path = _cache_path()
-    if path.exists():
-        return _rates_dict(pd.read_parquet(path))
     archetypes = module.all_archetypes()
     futures = client.map(tumour.archetype_rates, archetypes, pure=False)
     arrays = []

@@ -30,8 +30,8 @@ from scipy.linalg import expm
 from her2sim.drugs.pk import pk_model, steady_state
 from her2sim.engine.runner import variant_parameters
 from her2sim.model import load_parameters
-from her2sim.population.dynamics import constants as population_constants
-from her2sim.population.dynamics import window_means
+from her2sim.population.dynamics import STATES as POPULATION_STATES
+from her2sim.population.dynamics import state_changes, switching_flows, window_means
 
 STATES = ("sensitive", "tolerant", "resistant", "tolerant+resistant", "HER2-non-amplified")
 SENS, TOL, RES, BOTH, NONAMP = range(5)
@@ -96,8 +96,8 @@ def archetype_of(row, on_treatment: bool, lapatinib_site_nM: float = 0.0) -> Arc
 def _parameters(a: Archetype, state: int) -> tuple[tuple[str, ...], dict[str, float]]:
     """Constructs and absolute parameter values making the reference line this patient's cells in ``state``."""
     base = {**{k: p.value for k, p in load_parameters().items()}, **variant_parameters(REFERENCE_LINE, ())}
-    c = population_constants()
     params = {
+        **base,
         "ER_expression": 1.0 if a.hr_positive else 0.0,
         "PIK3CA_mutation_gain": value("pik3ca_gain") if a.pik3ca_mutant else 1.0,
         "HER2_expression": a.her2_level,
@@ -108,12 +108,9 @@ def _parameters(a: Archetype, state: int) -> tuple[tuple[str, ...], dict[str, fl
     if state == NONAMP:
         params["HER2_expression"] = value("non_amplified_her2")
         params["bypass_RTK"] = value("non_amplified_bypass_RTK")
-    if state in (TOL, BOTH):
-        params["RANK_expression"] *= c["tolerant_RANK_promoter"]
-        params["IKK_constitutive"] = max(base["IKK_constitutive"], c["tolerant_IKK_constitutive"])
-    if state in (RES, BOTH):
-        params["bypass_RTK"] = max(base["bypass_RTK"], c["resistant_bypass_RTK"])
-    return constructs, params
+    else:
+        params.update(state_changes(params, POPULATION_STATES[state]))
+    return constructs, {k: v for k, v in params.items() if k not in base or v != base[k]}
 
 
 def drugs_for(a: Archetype) -> tuple[tuple[str, str], ...]:
@@ -170,18 +167,12 @@ def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndar
 
 
 def _with_switching(b: np.ndarray, d: np.ndarray, foxo: np.ndarray) -> np.ndarray:
-    """Switching and mutation as in the population layer, with its FOXO lock on tolerance exit."""
-    c = population_constants()
-    k = load_parameters()["K_FOXO_RANK"].value
-    lock = c["tolerance_lock"] * foxo**3 / (k**3 + foxo**3)
+    """Switching and mutation among the amplified states as in the population layer (same flows)."""
     n = b.shape[0]
     a = np.zeros((n, len(STATES), len(STATES)))
     idx = np.arange(len(STATES))
     a[:, idx, idx] = b - d
-    flows = [(SENS, TOL, c["tolerance_entry"]), (TOL, SENS, c["tolerance_exit"] * (1 - lock[:, TOL])),
-             (RES, BOTH, c["tolerance_entry"]), (BOTH, RES, c["tolerance_exit"] * (1 - lock[:, BOTH])),
-             (SENS, RES, c["resistance_mutation"]), (TOL, BOTH, c["resistance_mutation"])]
-    for i, j, p in flows:
+    for i, j, p in switching_flows(foxo[:, TOL], foxo[:, BOTH]):
         a[:, j, i] += p * b[:, i]
         a[:, i, i] -= p * b[:, i]
     return a
