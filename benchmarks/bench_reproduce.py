@@ -21,8 +21,9 @@ import time
 import roadrunner
 
 from her2sim.claims import evaluate, registry, seed_claims
-from her2sim.engine.runner import PREEQUILIBRATION_MIN, clear_caches, configure_integrator, record_simulations
+from her2sim.engine.runner import clear_caches, record_simulations
 from her2sim.model import base_sbml
+from plain import plain_roadrunner
 
 
 def her2sim_run() -> tuple[float, list, dict]:
@@ -32,38 +33,6 @@ def her2sim_run() -> tuple[float, list, dict]:
     with record_simulations() as calls:
         statuses = {cid: evaluate(cid).status for cid in ids}
     return time.perf_counter() - start, calls, statuses
-
-
-def plain_roadrunner(sbml: str, params: dict, protocol, selections, sample_times) -> list[float]:
-    rr = roadrunner.RoadRunner(sbml)
-    configure_integrator(rr)
-    for name, value in params.items():
-        rr.setValue(name, value)
-    rr.reset()
-    rr.setValue("growth_on", 0.0)
-    rr.simulate(0, PREEQUILIBRATION_MIN, 2)
-    rr.setValue("cells", 1.0)
-    rr.setValue("growth_on", 1.0)
-    times = sorted(set(protocol.readouts) | set(sample_times))
-    points = sorted({e.time for e in protocol.events} | set(times))
-    pending, clock, out, added = list(protocol.events), protocol.start, [], set()
-    for point in points:
-        if point > clock:
-            rr.simulate(0, point - clock, 2)
-            clock = point
-        while pending and pending[0].time <= clock:
-            event = pending.pop(0)
-            if event.action == "add":
-                rr.setValue(event.species, rr.getValue(event.species) + event.concentration_nM)
-                added.add(event.species)
-            elif event.action == "serum":
-                rr.setValue("serum", event.serum)
-            elif event.action in ("wash", "remove"):
-                for species in (added if event.action == "wash" else {event.species}):
-                    rr.setValue(species, 0.0)
-        if point in times:
-            out.extend(rr.getValue(s) for s in selections)
-    return out
 
 
 def main() -> None:
@@ -77,7 +46,7 @@ def main() -> None:
     sample = random.Random(args.seed).sample(calls, min(args.sample, len(calls)))
     start = time.perf_counter()
     for params, protocol, selections, sample_times in sample:
-        plain_roadrunner(sbml, params, protocol, selections, sample_times)
+        plain_roadrunner(roadrunner.RoadRunner(sbml), params, protocol, selections, sample_times)
     per_call = (time.perf_counter() - start) / len(sample)
     reference = per_call * len(calls)
     report = {

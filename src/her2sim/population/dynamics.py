@@ -68,16 +68,20 @@ class Rates:
     her2_total: float
 
 
-def window_means(cell_line: str, constructs: tuple[str, ...], drugs: tuple[tuple[str, str], ...],
-                 observables: list[str], parameters: dict[str, float] | None = None) -> dict[str, float]:
-    """Readouts averaged over days 1 to ``rate_window_days`` after adding the drugs at time 0."""
-    window = constants()["rate_window_days"]
+def rate_window_protocol(drugs: tuple[tuple[str, str], ...]) -> Protocol:
+    """Drugs added at time 0, read nine times from day 1 to ``rate_window_days``."""
     protocol = Protocol(name="rates")
     for name, dose in drugs:
         protocol = protocol.add("0h", name, dose)
-    for hour in np.linspace(24.0, window * 24.0, 9):
+    for hour in np.linspace(24.0, constants()["rate_window_days"] * 24.0, 9):
         protocol = protocol.read(f"{hour}h")
-    table = simulate(cell_line, constructs, protocol, observables, parameters=parameters or None)
+    return protocol
+
+
+def window_means(cell_line: str, constructs: tuple[str, ...], drugs: tuple[tuple[str, str], ...],
+                 observables: list[str], parameters: dict[str, float] | None = None) -> dict[str, float]:
+    """Readouts averaged over days 1 to ``rate_window_days`` after adding the drugs at time 0."""
+    table = simulate(cell_line, constructs, rate_window_protocol(drugs), observables, parameters=parameters or None)
     return {k: float(v) for k, v in table.groupby("observable")["value"].mean().items()}
 
 
