@@ -10,9 +10,6 @@ POPULATION = ("population layer: cell states, chronic exposure, the bone niche, 
 PATIENT = {
     "S000-IHC-1": "IHC H-score readout of RANK/RANKL protein not built yet (the trial has nCounter-like mRNA only)",
     "S000-IHC-2": "age and Ki67 associations need an IHC cohort with Ki67 and grade readouts: not built yet",
-    "S000-PAM-2": "the baseline RANK difference by HR status and subtype is a cohort input "
-                  "(cohort.toml, from seed 000), so it cannot test the model; "
-                  "the ERBB2-RANK/RANKL correlations are not analysed yet",
     "S004-REC-1": "recurrence cohort (primary vs recurrent tumours with the stem hierarchy in vivo) not built yet",
     "S001-CLIN-1": "metastatic chemotherapy +/- trastuzumab trial (chemotherapy PK/PD, progression, Kaplan-Meier) "
                    "not built yet",
