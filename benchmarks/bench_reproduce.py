@@ -19,11 +19,11 @@ import random
 import time
 
 import roadrunner
+from plain import plain_roadrunner
 
 from her2sim.claims import evaluate, registry, seed_claims
 from her2sim.engine.runner import clear_caches, record_simulations
 from her2sim.model import base_sbml
-from plain import plain_roadrunner
 
 
 def her2sim_run() -> tuple[float, list, dict]:

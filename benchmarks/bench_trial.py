@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import roadrunner
+from plain import plain_roadrunner
 from scipy.integrate import solve_ivp
 
 from her2sim.engine.runner import _observable_id, variant_parameters
@@ -31,7 +32,6 @@ from her2sim.model import base_sbml
 from her2sim.population.dynamics import rate_window_protocol
 from her2sim.trials import pamela, tumour
 from her2sim.trials.engine import run_trial
-from plain import plain_roadrunner
 
 
 def fast(patients: int, workers: int, cache: Path) -> tuple[float, float, object]:
@@ -65,7 +65,7 @@ def reference(rows) -> tuple[float, np.ndarray]:
     for k in range(len(rows)):
         untreated = reference_rates(rr, before[k])[None]
         treated = reference_rates(rr, during[k])[None]
-        _, a1 = tumour.in_vivo_generators(untreated, treated, adcc[k:k + 1])
+        _, a1 = tumour.in_vivo_generators(untreated, treated, adcc[k:k + 1], n0[k:k + 1])
         sol = solve_ivp(lambda t, y, a=a1[0]: a @ y, (0.0, pamela.WEEKS * 7.0), n0[k], method="LSODA",
                         rtol=1e-10, atol=1e-6)
         residual[k] = sol.y[:, -1].sum()

@@ -8,12 +8,12 @@ from her2sim.cli import main
 
 
 def test_reproduce_subset_writes_json_and_report(tmp_path, capsys):
-    code = main(["reproduce", "--only", "S000-SIG-3,S000-BIND-1,S000-IHC-1", "--out", str(tmp_path)])
+    code = main(["reproduce", "--only", "S000-SIG-3,S000-BIND-1,S004-REC-1", "--out", str(tmp_path)])
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1] == "2 passed, 0 failed, 1 pending"
     assert code == 0
     claims = json.loads((tmp_path / "claims.json").read_text())
-    assert [c["id"] for c in claims] == ["S000-SIG-3", "S000-BIND-1", "S000-IHC-1"]
+    assert [c["id"] for c in claims] == ["S000-SIG-3", "S000-BIND-1", "S004-REC-1"]
     for entry in claims:
         assert {"id", "seed", "layer", "status", "criterion", "measured"} <= set(entry)
     page = (tmp_path / "report.html").read_text()

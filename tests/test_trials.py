@@ -72,3 +72,36 @@ def test_bad_input(args, tmp_path, capsys):
     assert main(["trial", *args, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("her2sim: error:") and "\n" not in err
+
+
+def test_untreated_tumour_grows_at_its_volume_doubling_time():
+    """In vivo kinetics: per patient, baseline cells divide at the potential doubling time and cell loss
+    leaves the volume doubling time (tumour.toml)."""
+    import numpy as np
+    rows = pamela.cohort(0, range(6))
+    before, _ = pamela.archetypes(rows)
+    untreated = np.stack([tumour.archetype_rates(a) for a in before])
+    n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
+    a0, _ = tumour.in_vivo_generators(untreated, untreated, np.zeros(6), n0, volume_doubling_days=[60, 90, 120,
+                                                                                                    150, 200, 300])
+    growth = np.einsum("nij,nj->n", a0, n0) / n0.sum(axis=1)
+    assert growth == pytest.approx(np.log(2) / np.array([60, 90, 120, 150, 200, 300]), rel=1e-9)
+
+
+def test_h_score_by_hand():
+    """One state with every cell's mean at the 1+ threshold: half the cells are >= 1+ (lognormal median),
+    and a vanishing share reach 2+ and 3+ at log-SD 0.5 (P(z > ln2/0.5) = 0.083, P(z > ln4/0.5) = 0.0028)."""
+    import numpy as np
+    from scipy import stats
+
+    from her2sim.trials import ihc
+    h = ihc.h_score(np.array([[2.0]]), np.array([[1.0]]), 2.0)
+    expected = 100 * (0.5 + stats.norm.sf(np.log(2) / 0.5) + stats.norm.sf(np.log(4) / 0.5))
+    assert h[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_paired_difference_by_hand():
+    from her2sim.trials.pamela_arms import paired_difference
+    d = paired_difference([1, 1, 0, 1], [0, 1, 0, 0])  # differences 1, 0, 0, 1: mean 0.5, SD 0.57735
+    assert d["difference"] == 0.5
+    assert d["ci95"][1] - 0.5 == pytest.approx(1.96 * 0.5773502691896257 / 2, rel=1e-12)

@@ -8,11 +8,7 @@ POPULATION = ("population layer: cell states, chronic exposure, the bone niche, 
               "limits, tumour initiation by stem cells and Fc-mediated killing of the few HER2+ cells of a small "
               "inoculum (Clynes 2000), none of them built")
 PATIENT = {
-    "S000-IHC-1": "IHC H-score readout of RANK/RANKL protein not built yet (the trial has nCounter-like mRNA only)",
-    "S000-IHC-2": "age and Ki67 associations need an IHC cohort with Ki67 and grade readouts: not built yet",
     "S004-REC-1": "recurrence cohort (primary vs recurrent tumours with the stem hierarchy in vivo) not built yet",
-    "S001-CLIN-1": "metastatic chemotherapy +/- trastuzumab trial (chemotherapy PK/PD, progression, Kaplan-Meier) "
-                   "not built yet",
 }
 
 for claim_id in ("S003-CSC-2",):

@@ -5,6 +5,7 @@
 - bars: qPCR-style grouped bars with a reference line (Fig. 3e/5b)
 - composition: a population's cell states over time (stacked fractions) with total cells
 - clonogenic: surviving fraction (log) against radiation dose (linear), as clonogenic assays are drawn
+- kaplan_meier: step curves of the fraction free of progression against months, median marked
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def render(figure: dict | None) -> str | None:
     if not figure:
         return None
     drawer = {"dose_response": _dose_response, "blot": _blot, "bars": _bars,
-              "composition": _composition, "clonogenic": _clonogenic}.get(figure.get("kind"))
+              "composition": _composition, "clonogenic": _clonogenic,
+              "kaplan_meier": _kaplan_meier}.get(figure.get("kind"))
     if drawer is None:
         return None
     fig = drawer(figure)
@@ -127,4 +129,22 @@ def _clonogenic(spec):
     ax.set_title(spec["title"], fontsize=10)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def _kaplan_meier(spec):
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
+    for curve in spec["curves"]:
+        ax.step(curve["months"], curve["survival"], where="post", label=f"{curve['label']} "
+                f"(median {curve['median']:.1f} mo)")
+    for median, label in spec.get("observed_medians", []):
+        ax.axvline(median, color="grey", lw=0.8, ls=":")
+        ax.text(median, 1.01, label, fontsize=7, rotation=90, va="bottom", ha="center", color="grey")
+    ax.axhline(0.5, color="k", lw=0.6, ls="--")
+    ax.set_xlabel("months")
+    ax.set_ylabel(spec.get("ylabel", "progression-free"))
+    ax.set_ylim(0, 1.05)
+    ax.set_title(spec["title"], fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3)
     return fig

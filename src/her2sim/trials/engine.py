@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from her2sim.errors import InputError
-from her2sim.trials import pamela, tumour
+from her2sim.trials import ihc, metastatic, pamela, pamela_arms, tumour
 
-TRIALS = {"pamela": pamela}
+TRIALS = {"pamela": pamela, "pamela-arms": pamela_arms, "metastatic": metastatic, "ihc-cohorts": ihc}
 CHUNK = 2000
 MAX_PATIENTS = 10_000_000
 
@@ -30,7 +30,8 @@ def model_fingerprint() -> str:
     for package, name in (("her2sim.model", "parameters.tsv"), ("her2sim.variants", "cell_lines.toml"),
                           ("her2sim.variants", "constructs.toml"), ("her2sim.population", "parameters.toml"),
                           ("her2sim.trials", "tumour.toml"), ("her2sim.trials", "cohort.toml"),
-                          ("her2sim.drugs", "pk.toml")):
+                          ("her2sim.drugs", "pk.toml"), ("her2sim.drugs", "agents.toml"),
+                          ("her2sim.trials", "tumour.py"), ("her2sim.population", "dynamics.py")):
         h.update(resources.files(package).joinpath(name).read_bytes())
     return h.hexdigest()[:16]
 
@@ -45,32 +46,35 @@ def _rates_frame(archetypes, arrays) -> pd.DataFrame:
 
 def _rates_dict(frame: pd.DataFrame) -> dict:
     out = {}
-    names = list(tumour.Archetype.__dataclass_fields__)
+    fields = tumour.Archetype.__dataclass_fields__
+    names = list(fields)
+    cast = {"bool": bool, "float": float, "int": int, "str": str}
     for key, group in frame.groupby(names, sort=False):
-        a = tumour.Archetype(bool(key[0]), bool(key[1]), bool(key[2]), bool(key[3]), float(key[4]), float(key[5]),
-                             int(key[6]))
+        a = tumour.Archetype(*(cast[fields[n].type](k) for n, k in zip(names, key, strict=True)))
         out[a.key()] = group.set_index("state").loc[list(tumour.STATES), list(tumour.FIELDS)].to_numpy(dtype=float)
     return out
 
 
-def _cache_path() -> Path:
+def _cache_path(name: str) -> Path:
     root = Path(os.environ.get("HER2SIM_CACHE", Path.home() / ".cache" / "her2sim"))
-    return root / "trials" / f"rates-{model_fingerprint()}.parquet"
+    return root / "trials" / f"rates-{name}-{model_fingerprint()}.parquet"
 
 
-def cached_rates() -> dict | None:
-    """The archetype rates of the current model, if a trial has computed them."""
-    path = _cache_path()
+def cached_rates(name: str = "pamela") -> dict | None:
+    """The archetype rates of a trial under the current model, if a run has computed them."""
+    path = _cache_path(name)
     return _rates_dict(pd.read_parquet(path)) if path.exists() else None
 
 
-def rates_table(client, module, progress=None) -> dict:
+def rates_table(client, name: str, progress=None) -> dict:
     """Rates of every archetype of the trial: from the cache when the model is unchanged, else computed
     on the Dask cluster (one task per archetype) and cached."""
-    cached = cached_rates()
+    module = TRIALS[name]
+    name = getattr(module, "RATES", name)  # trials sharing an archetype set share its rates
+    cached = cached_rates(name)
     if cached is not None:
         return cached
-    path = _cache_path()
+    path = _cache_path(name)
     archetypes = module.all_archetypes()
     futures = client.map(tumour.archetype_rates, archetypes, pure=False)
     arrays = []
@@ -139,7 +143,7 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
         progress.start(patients, patients - sum(min(chunk, patients - s) for s in todo))
     if client is not None:
         try:
-            rates = rates_table(client, module)
+            rates = rates_table(client, name)
             shared = client.scatter(rates, broadcast=True)
             from dask.distributed import as_completed
             futures = [client.submit(_chunk_task, name, seed, s, min(s + chunk, patients), shared, str(out),

@@ -28,12 +28,11 @@ def lapatinib_site_nM(rows: pd.DataFrame) -> np.ndarray:
     return cavg / m.mw * 1e6 * m.site_factor
 
 
-def archetypes(rows: pd.DataFrame) -> tuple[list[tumour.Archetype], list[tumour.Archetype]]:
+def archetypes(rows: pd.DataFrame, therapy: str = "pamela") -> tuple[list[tumour.Archetype], list[tumour.Archetype]]:
     site = lapatinib_site_nM(rows)
     records = rows.to_dict("records")
-    before = [tumour.archetype_of(r, on_treatment=False) for r in records]
-    during = [tumour.archetype_of(r, on_treatment=True, lapatinib_site_nM=s) for r, s in zip(records, site,
-                                                                                               strict=True)]
+    before = [tumour.archetype_of(r) for r in records]
+    during = [tumour.archetype_of(r, therapy, lapatinib_site_nM=s) for r, s in zip(records, site, strict=True)]
     return before, during
 
 
@@ -52,14 +51,15 @@ def _bulk(counts: np.ndarray, rates: np.ndarray, field: str) -> np.ndarray:
     return (counts * f).sum(axis=1) / counts.sum(axis=1)
 
 
-def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0) -> pd.DataFrame:
+def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
+                      therapy: str = "pamela") -> pd.DataFrame:
     """Outcomes of the given patients, ``rates`` mapping archetype key -> (state, field) array;
-    ``adcc_scale`` 0 removes the effector arm (what-if)."""
-    before, during = archetypes(rows)
+    ``adcc_scale`` 0 removes the effector arm, ``therapy`` adds an arm's drug (what-ifs)."""
+    before, during = archetypes(rows, therapy)
     untreated = np.stack([rates[a.key()] for a in before])
     treated = np.stack([rates[a.key()] for a in during])
-    a0, a1 = tumour.in_vivo_generators(untreated, treated, adcc_scale * adcc_per_day(rows))
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
+    a0, a1 = tumour.in_vivo_generators(untreated, treated, adcc_scale * adcc_per_day(rows), n0)
     n14 = tumour.propagate(n0, a1, BIOPSY_DAY)
     n_surgery = tumour.propagate(n14, a1, WEEKS * 7 - BIOPSY_DAY)
     residual = n_surgery.sum(axis=1)
@@ -133,8 +133,8 @@ def summary(table: pd.DataFrame) -> dict:
     return out
 
 
-def all_archetypes() -> list[tumour.Archetype]:
-    """Every archetype a PAMELA patient can have (the cohort's covariate classes x exposure classes)."""
+def all_archetypes(therapies=("pamela",)) -> list[tumour.Archetype]:
+    """Every archetype a PAMELA patient can have (covariate classes x exposure classes x therapies)."""
     c = cohort_table()
     out = []
     for hr in (False, True):
@@ -143,8 +143,11 @@ def all_archetypes() -> list[tumour.Archetype]:
                 for p95 in (False, True):
                     for her2 in c["her2_level"]["levels"]:
                         for rank in c["rank_promoter"]["levels"]:
-                            for lap in (-1, 0, 1, 2):
-                                out.append(tumour.Archetype(hr, pre, pik, p95, float(her2), float(rank), lap))
+                            base = (hr, pre, pik, p95, float(her2), float(rank))
+                            out.append(tumour.Archetype(*base, -1, "none"))
+                            for t in therapies:
+                                classes = (0, 1, 2) if "lapatinib" in tumour.THERAPIES[t] else (-1,)
+                                out += [tumour.Archetype(*base, lap, t) for lap in classes]
     return out
 
 

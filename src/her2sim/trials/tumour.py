@@ -8,8 +8,9 @@ oestrogen receptor (HR status), PIK3CA, p95HER2, HER2 level and RANK promoter cl
 the tumour-site concentrations of the PK layer (``her2sim.drugs.pk``).
 
 In vivo, three things differ from a dish (constants in ``tumour.toml`` with sources): cells cycle
-more slowly (division and drug-induced death scaled to the potential doubling time), cells are lost
-without drug (so untreated tumours double in months), and trastuzumab recruits Fc-gamma-receptor
+more slowly (each tumour's division and death rescaled so its untreated cells divide at the potential
+doubling time), cells are lost without drug (so each untreated tumour grows at its volume doubling
+time), and trastuzumab recruits Fc-gamma-receptor
 effector cells (ADCC), scaled by the FCGR3A genotype and lowered by immune escape. ADCC is absent
 in vitro (seed 001).
 
@@ -29,6 +30,7 @@ from scipy.linalg import expm
 
 from her2sim.drugs.pk import pk_model, steady_state
 from her2sim.engine.runner import variant_parameters
+from her2sim.errors import InputError
 from her2sim.model import load_parameters
 from her2sim.population.dynamics import STATES as POPULATION_STATES
 from her2sim.population.dynamics import state_changes, switching_flows, window_means
@@ -51,6 +53,17 @@ def value(name: str) -> float:
     return float(constants()[name]["value"])
 
 
+# What a patient receives during treatment. Endocrine therapy (HR+ only) follows PAMELA: tamoxifen
+# before, letrozole after menopause. The add-on arms ask the seeds' open question (seed 000 Discussion).
+THERAPIES = {
+    "none": (),
+    "pamela": ("lapatinib", "trastuzumab", "endocrine"),
+    "pamela+denosumab": ("lapatinib", "trastuzumab", "endocrine", "denosumab"),
+    "pamela+IKK-inhibitor": ("lapatinib", "trastuzumab", "endocrine", "IKK-inhibitor"),
+    "trastuzumab": ("trastuzumab weekly",),
+}
+
+
 @dataclass(frozen=True)
 class Archetype:
     hr_positive: bool
@@ -60,6 +73,7 @@ class Archetype:
     her2_level: float
     rank_promoter: float
     lapatinib_class: int  # -1: no lapatinib; 0..2: exposure classes
+    therapy: str = "none"
 
     def key(self) -> tuple:
         return tuple(asdict(self).values())
@@ -67,7 +81,9 @@ class Archetype:
 
 LAPATINIB = "1000mg daily"
 TRASTUZUMAB = "8mg/kg loading, 6mg/kg q3w"
+TRASTUZUMAB_WEEKLY = "4mg/kg loading, 2mg/kg weekly"
 TAMOXIFEN = "20mg daily"
+DENOSUMAB = "120mg q4w"
 
 
 @functools.cache
@@ -87,10 +103,13 @@ def lapatinib_class_nM(cls: int) -> float:
     return float(multiple * typical_site_nM("lapatinib", LAPATINIB))
 
 
-def archetype_of(row, on_treatment: bool, lapatinib_site_nM: float = 0.0) -> Archetype:
+def archetype_of(row, therapy: str = "none", lapatinib_site_nM: float = 0.0) -> Archetype:
+    if therapy not in THERAPIES:
+        raise InputError(f"unknown therapy {therapy!r}; allowed: {', '.join(THERAPIES)}")
+    on_lapatinib = "lapatinib" in THERAPIES[therapy]
     return Archetype(bool(row["hr_positive"]), bool(row["premenopausal"]) if row["hr_positive"] else False,
                      bool(row["pik3ca_mutant"]), bool(row["p95her2"]), float(row["her2_level"]),
-                     float(row["rank_promoter"]), lapatinib_class(lapatinib_site_nM) if on_treatment else -1)
+                     float(row["rank_promoter"]), lapatinib_class(lapatinib_site_nM) if on_lapatinib else -1, therapy)
 
 
 def _parameters(a: Archetype, state: int) -> tuple[tuple[str, ...], dict[str, float]]:
@@ -114,17 +133,27 @@ def _parameters(a: Archetype, state: int) -> tuple[tuple[str, ...], dict[str, fl
 
 
 def drugs_for(a: Archetype) -> tuple[tuple[str, str], ...]:
-    """Tumour-site medium-equivalent doses: oestradiol always, anti-HER2 and endocrine therapy on treatment."""
+    """Tumour-site medium-equivalent doses: oestradiol and stromal RANKL always, the therapy's drugs on treatment."""
     e2 = value("oestradiol_premenopausal_nM") if a.premenopausal else value("oestradiol_postmenopausal_nM")
     drugs = []
-    if a.lapatinib_class >= 0:
-        drugs += [("lapatinib", f"{lapatinib_class_nM(a.lapatinib_class):.6g}nM"),
-                  ("trastuzumab", f"{typical_site_nM('trastuzumab', TRASTUZUMAB):.6g}nM")]
-        if a.hr_positive and a.premenopausal:
+    given = THERAPIES[a.therapy]
+    if "lapatinib" in given:
+        drugs.append(("lapatinib", f"{lapatinib_class_nM(a.lapatinib_class):.6g}nM"))
+    if "trastuzumab" in given:
+        drugs.append(("trastuzumab", f"{typical_site_nM('trastuzumab', TRASTUZUMAB):.6g}nM"))
+    if "trastuzumab weekly" in given:
+        drugs.append(("trastuzumab", f"{typical_site_nM('trastuzumab', TRASTUZUMAB_WEEKLY):.6g}nM"))
+    if "endocrine" in given and a.hr_positive:
+        if a.premenopausal:
             drugs.append(("tamoxifen", f"{typical_site_nM('tamoxifen', TAMOXIFEN):.6g}nM"))
-        elif a.hr_positive:
+        else:
             e2 *= 1 - value("letrozole_oestradiol_suppression")
+    if "denosumab" in given:
+        drugs.append(("denosumab", f"{typical_site_nM('denosumab', DENOSUMAB):.6g}nM"))
+    if "IKK-inhibitor" in given:
+        drugs.append(("IKK-inhibitor", f"{value('ikk_inhibitor_site_nM'):.6g}nM"))
     drugs.append(("estradiol", f"{e2:.6g}nM"))
+    drugs.append(("RANKL", f"{value('tumour_rankl_nM'):.6g}nM"))
     return tuple(drugs)
 
 
@@ -139,31 +168,42 @@ def archetype_rates(a: Archetype) -> np.ndarray:
     return out
 
 
-@functools.cache
-def _reference_division() -> float:
-    """Untreated division (per day) of the reference line's sensitive cells in vitro."""
-    from her2sim.population.dynamics import state_rates
-    return state_rates(REFERENCE_LINE, (), "sensitive", ()).division
-
-
-def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndarray, baseline: np.ndarray,
+                       chemotherapy: np.ndarray | None = None,
+                       volume_doubling_days: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per patient generator matrices (n, 5, 5) before and during treatment.
 
     ``untreated``/``treated``: (n, state, field) signalling rates; ``adcc``: (n,) effector kill per day
-    of HER2-amplified cells under trastuzumab."""
-    pace = (np.log(2) / value("potential_doubling_days")) / _reference_division()
-    loss = np.log(2) / value("potential_doubling_days") - np.log(2) / value("volume_doubling_days")
+    of HER2-amplified cells under trastuzumab; ``baseline``: (n, state) cells at diagnosis;
+    ``chemotherapy``: (n,) fraction of dividing cells a cytotoxic regimen kills (cell-cycle-specific,
+    so it acts in proportion to division; Norton L, Simon R 1977 Cancer Treat Rep 61:1307);
+    ``volume_doubling_days``: per patient, else the tumour constant.
 
+    Each tumour's untreated kinetics match the clinic: its baseline cells divide, in bulk, at the potential
+    doubling time (the in vitro rates are rescaled per patient to that pace), and cell loss (necrosis,
+    exfoliation, immune clearance) makes it grow only at its volume doubling time. Treatment then changes
+    division and death as the signalling model says, relative to the untreated tumour."""
+    n = len(adcc)
+    bulk_division = np.einsum("ns,ns->n", untreated[:, :, 0], baseline) / baseline.sum(axis=1)
+    pace = ((np.log(2) / value("potential_doubling_days")) / bulk_division)[:, None]
+    doubling = value("volume_doubling_days") if volume_doubling_days is None else np.asarray(volume_doubling_days)
+    chemo = np.zeros(n) if chemotherapy is None else np.asarray(chemotherapy)
     scale = value("drug_kill_in_vivo")
 
-    def build(rates, kill):
+    def build(rates, kill, cytotoxic):
         b = pace * rates[:, :, 0]
         extra_death = np.maximum(rates[:, :, 1] - untreated[:, :, 1], 0.0)  # what the drugs add
-        d = pace * (untreated[:, :, 1] + scale * extra_death) + loss
+        d = pace * (untreated[:, :, 1] + scale * extra_death) + cytotoxic[:, None] * b
         d[:, list(AMPLIFIED)] += kill[:, None]
         return _with_switching(b, d, rates[:, :, FIELDS.index("foxo")])
 
-    return build(untreated, np.zeros(len(adcc))), build(treated, adcc)
+    before, during = build(untreated, np.zeros(n), np.zeros(n)), build(treated, adcc, chemo)
+    bulk_growth = np.einsum("nij,nj->n", before, baseline) / baseline.sum(axis=1)
+    loss = np.maximum(bulk_growth - np.log(2) / doubling, 0.0)
+    idx = np.arange(len(STATES))
+    before[:, idx, idx] -= loss[:, None]
+    during[:, idx, idx] -= loss[:, None]
+    return before, during
 
 
 def _with_switching(b: np.ndarray, d: np.ndarray, foxo: np.ndarray) -> np.ndarray:
