@@ -1,4 +1,5 @@
-"""Patient claims, decided by a virtual PAMELA trial (trials layer; 4000 patients, seed 0, Dask)."""
+"""Patient claims, decided by virtual trials (trials layer: PAMELA, metastatic, IHC cohorts; 4000 patients,
+seed 0, Dask)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,12 @@ PATIENTS = 4000
 
 
 @result_cache
-def pamela_trial():
-    from her2sim.trials.engine import cached_rates, run_trial
+def trial(name: str) -> tuple:
+    """(per-patient table, summary, archetype rates) of a virtual trial, 4000 patients, seed 0."""
+    from her2sim.trials.engine import TRIALS, cached_rates, run_trial
     with tempfile.TemporaryDirectory() as out:
-        table, summary = run_trial("pamela", PATIENTS, 0, out, workers=2)
-    pamela_rates.rates = cached_rates("pamela")  # the rates this run used (what-ifs reuse them)
-    return table, summary
-
-
-def pamela_rates() -> dict:
-    pamela_trial()
-    return pamela_rates.rates
+        table, summary = run_trial(name, PATIENTS, 0, out, workers=2)
+    return table, summary, cached_rates(getattr(TRIALS[name], "RATES", name))
 
 
 def _difference(a, b) -> tuple[float, float]:
@@ -39,7 +35,7 @@ def _difference(a, b) -> tuple[float, float]:
        "seed 000: +0.64 overall (-6.22 -> -5.58), both HR subgroups; RANKL -0.08 n.s.: a factor-2 band around the "
        "observed rise; 0.3 log2 is the nCounter technical SD")
 def pam_1() -> Outcome:
-    _, s = pamela_trial()
+    _, s, _ = trial("pamela")
     checks = [Check("RANK change, HR+ residual tumours (log2)", s["rank_paired_change_hr_pos"], ">=", 0.3),
               Check("RANK change, HR+ residual tumours (log2)", s["rank_paired_change_hr_pos"], "<=", 1.2),
               Check("RANK change, HR- residual tumours (log2)", s["rank_paired_change_hr_neg"], ">=", 0.3),
@@ -62,7 +58,7 @@ def pam_1() -> Outcome:
        "(95 % lower bound of the difference > 0)",
        "'about one third' of residual tumours lose amplification (seed 001): 0.2-0.5")
 def res_het() -> Outcome:
-    table, s = pamela_trial()
+    table, s, _ = trial("pamela")
     heterogeneous = table["non_amplified_fraction"] >= 0.05
     diff, low = _difference(table.loc[~heterogeneous, "pcr"], table.loc[heterogeneous, "pcr"])
     checks = [Check("HER2 loss among residual tumours", s["her2_loss_in_residual"], ">=", 0.2),
@@ -79,9 +75,8 @@ def res_het() -> Outcome:
 def moa_2() -> Outcome:
     from her2sim.trials import pamela
 
-    table, s = pamela_trial()
+    table, s, rates = trial("pamela")
     diff, low = _difference(table.loc[table["fcgr3a"] == "VV", "pcr"], table.loc[table["fcgr3a"] == "FF", "pcr"])
-    rates = pamela_rates()
     rows = pamela.cohort(0, range(PATIENTS))
     without = float(pamela.simulate_patients(rows, rates, adcc_scale=0.0)["pcr"].mean())
     checks = [Check("pCR VV - FF, 95 % lower bound", low, ">", 0.0),
@@ -95,7 +90,7 @@ def moa_2() -> Outcome:
        "of the difference > 0)",
        "direction with a confidence bound")
 def res_imm() -> Outcome:
-    table, _ = pamela_trial()
+    table, _, _ = trial("pamela")
     esc = table["immune_escape"]
     diff, low = _difference(table.loc[~esc, "pcr"], table.loc[esc, "pcr"])
     return Outcome([Check("pCR no escape - escape, 95 % lower bound", low, ">", 0.0)],
@@ -111,7 +106,7 @@ def res_imm() -> Outcome:
        "rank_promoter shifts, from seed 000 and Palafox 2012), so only RANKL and the ERBB2 correlations test the "
        "model")
 def pam_2() -> Outcome:
-    table, _ = pamela_trial()
+    table, _, _ = trial("pamela")
     hr = table["hr_positive"]
     luminal = table["subtype"].isin(["Luminal A", "Luminal B"])
     rank, rankl, erbb2 = table["rank_log2_baseline"], table["rankl_log2_baseline"], table["erbb2_log2_baseline"]
@@ -129,14 +124,6 @@ def pam_2() -> Outcome:
                    "RANK, cancelling the subtype link seen in patients")
 
 
-@result_cache
-def metastatic_trial():
-    from her2sim.trials.engine import run_trial
-    with tempfile.TemporaryDirectory() as out:
-        table, summary = run_trial("metastatic", PATIENTS, 0, out, workers=2)
-    return table, summary
-
-
 @claim("S001-CLIN-1",
        "virtual first-line metastatic trial (4000 patients, each in both arms; Slamon 2001 schedule): median "
        "progression-free survival (Kaplan-Meier, lifelines) longer with trastuzumab by 1 to 6 months; >= 50 % "
@@ -147,7 +134,7 @@ def metastatic_trial():
        "target (median 4.6 months, response 32 %), so only the trastuzumab arm tests the model")
 def clin_1() -> Outcome:
     from her2sim.trials.metastatic import ARMS, kaplan_meier
-    table, s = metastatic_trial()
+    table, s, _ = trial("metastatic")
     km = kaplan_meier(table)
     arm = "chemotherapy+trastuzumab"
     checks = [Check("median PFS gain with trastuzumab (months)", s["median_pfs_gain_months"], ">=", 1.0),
@@ -171,14 +158,6 @@ def clin_1() -> Outcome:
                    "needs post-progression therapy and is not modelled")
 
 
-@result_cache
-def ihc_cohorts():
-    from her2sim.trials.engine import run_trial
-    with tempfile.TemporaryDirectory() as out:
-        table, summary = run_trial("ihc-cohorts", PATIENTS, 0, out, workers=2)
-    return table, summary
-
-
 @claim("S000-IHC-1",
        "virtual IHC cohorts (4000 HER2+ patients; residual disease after 18 weeks of chemotherapy + trastuzumab): "
        "RANK positivity (H-score >= 1) in residual disease between 1.4 and 3 times the treatment-naive "
@@ -186,7 +165,7 @@ def ihc_cohorts():
        "seed 000: 20.9 % -> 40.9 % (x1.96, 'about doubles'); RANKL 2.8 % and 9.5 % ('stays rare'). The naive "
        "positivities set the detection thresholds (calibrated), so the residual values test the model")
 def ihc_1() -> Outcome:
-    _, s = ihc_cohorts()
+    _, s, _ = trial("ihc-cohorts")
     ratio = s["rank_positive_residual"] / s["rank_positive_naive"]
     checks = [Check("RANK positivity residual / naive", ratio, ">=", 1.4),
               Check("RANK positivity residual / naive", ratio, "<=", 3.0),
@@ -209,7 +188,7 @@ def ihc_1() -> Outcome:
        "directions with confidence bounds; the ER/PR-negative trend is a cohort input (RANK promoter shift) and "
        "tumour grade has no readout, so both are reported, not tested")
 def ihc_2() -> Outcome:
-    table, s = ihc_cohorts()
+    table, s, _ = trial("ihc-cohorts")
     positive = table["rank_h_naive"] >= 1.0
     young = table["age"] < 50
     ki67 = table["ki67_index"] >= table["ki67_index"].median()
