@@ -21,7 +21,10 @@ KNOWN_FAILURES = {
     "S000-PAM-2": "virtual PAMELA baseline: r(ERBB2, RANK) ~ -0.03 (seed 000: +0.16) because HER2 signalling keeps "
                   "FOXO, an inducer of RANK in the model, off; r(ERBB2, RANKL) ~ -0.04 (seed 000: -0.21)",
     "S000-VIA-2": "RANK knock-down in SKLR changes survival by ~0.015 at 0.06-0.25 uM (needs 0.03): without "
-                  "ligand, endogenous RANK gives the model almost no RANK-dependent survival",
+                  "ligand, endogenous RANK gives the model almost no RANK-dependent survival. A scan of SKLR "
+                  "tonic (ligand-free) RANK signalling x constitutive IKK found no point passing VIA-2, EXPR-4 and "
+                  "SIG-1 together: tonic signalling strong enough for VIA-2 (w >= 0.016) leaves RANKL < 1.2 x "
+                  "BIRC3 (EXPR-4), and less constitutive IKK makes sh#3 still answer RANKL (SIG-1)",
     "S000-VIA-3": "RANKL alone shifts the empty-vector HCC1954 curve by ~0.045 AUC (needs < 0.03): its "
                   "ErbB-independent TRAF6->RAS route and RANKL-induced RANK act for days",
     "S002-TZR-1": "after 24 weeks of trastuzumab the emergent BT474 population keeps 14 % sensitive cells and "
