@@ -94,6 +94,28 @@ def generator(stem: CompartmentSignals, rest: CompartmentSignals, k: float) -> n
                      [stem.division * (1 - delta), rest.division - rest.death - eps * rest.division]])
 
 
+def in_vivo_generator(stem: CompartmentSignals, rest: CompartmentSignals, k: float, pace: float,
+                      generations: int | None = None) -> np.ndarray:
+    """A with d[C, P1..Pm, D]/dt = A [...] (per day): the hierarchy in a tumour.
+
+    In vivo a non-stem cell has ``transit_generations`` (m) divisions left: each division of P_i
+    gives two P_(i+1) cells (P_(m+1) = D, post-mitotic, which only die). With m -> infinity this
+    sums to ``generator`` (the culture, where non-stem cells keep dividing). ``pace`` scales every
+    rate: cells cycle slower in the mouse or the patient than on plastic. ``generations`` overrides m."""
+    m = int(generations or constants()["transit_generations"])
+    eps = constants()["dedifferentiation"]
+    delta = _delta(stem.stem_signal, k)
+    a = np.zeros((m + 2, m + 2))
+    a[0, 0] = stem.division * delta - stem.death
+    a[1, 0] = stem.division * (1 - delta)
+    for i in range(1, m + 1):
+        a[i, i] = -(rest.division + rest.death)
+        a[i + 1, i] = rest.division * (2 - eps)
+        a[0, i] = rest.division * eps
+    a[m + 1, m + 1] = -rest.death
+    return pace * a
+
+
 def _equilibrium_fraction(a: np.ndarray) -> float:
     values, vectors = np.linalg.eig(a)
     v = np.abs(np.real(vectors[:, np.argmax(np.real(values))]))
@@ -179,5 +201,5 @@ def sphere_units(cell_line: str, constructs: tuple[str, ...] = (), drugs=(), ste
     return float(run.stem[-1])
 
 
-__all__ = ["STEM_CONSTRUCT", "HierarchyRun", "compartment_signals", "k_stem", "lq_survival",
+__all__ = ["STEM_CONSTRUCT", "HierarchyRun", "compartment_signals", "in_vivo_generator", "k_stem", "lq_survival",
            "run_hierarchy", "sphere_units"]

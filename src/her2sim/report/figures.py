@@ -6,6 +6,7 @@
 - composition: a population's cell states over time (stacked fractions) with total cells
 - clonogenic: surviving fraction (log) against radiation dose (linear), as clonogenic assays are drawn
 - kaplan_meier: step curves of the fraction free of progression against months, median marked
+- growth: xenograft volume (log) against days, treatment starts marked
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def render(figure: dict | None) -> str | None:
         return None
     drawer = {"dose_response": _dose_response, "blot": _blot, "bars": _bars,
               "composition": _composition, "clonogenic": _clonogenic,
-              "kaplan_meier": _kaplan_meier}.get(figure.get("kind"))
+              "kaplan_meier": _kaplan_meier, "growth": _growth}.get(figure.get("kind"))
     if drawer is None:
         return None
     fig = drawer(figure)
@@ -147,4 +148,18 @@ def _kaplan_meier(spec):
     ax.set_title(spec["title"], fontsize=10)
     ax.legend(fontsize=7, frameon=False)
     ax.grid(alpha=0.3)
+    return fig
+
+
+def _growth(spec):
+    fig, ax = plt.subplots(figsize=(5.2, 3.6))
+    for curve in spec["curves"]:
+        line, = ax.semilogy(curve["days"], curve["volume"], label=curve["label"])
+        if curve.get("start_day") is not None:
+            ax.axvline(curve["start_day"], color=line.get_color(), lw=0.8, ls=":")
+    ax.set_xlabel("days after inoculation")
+    ax.set_ylabel(spec.get("ylabel", "tumour volume / inoculum"))
+    ax.set_title(spec["title"], fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3, which="both")
     return fig
