@@ -24,7 +24,7 @@ def _chromium():
 
 def test_report_renders_in_headless_chromium(tmp_path):
     chromium = _chromium()
-    assert main(["reproduce", "--only", "S000-SIG-3,S000-VIA-4,S004-REC-1", "--out", str(tmp_path)]) == 0
+    assert main(["reproduce", "--only", "S000-SIG-3,S000-VIA-4,S000-BIND-1", "--out", str(tmp_path)]) == 0
     url = (tmp_path / "report.html").as_uri()
     shot = tmp_path / "shot.png"
     with tempfile.TemporaryDirectory() as profile:

@@ -12,7 +12,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "claims.yaml"
 IN_VITRO = [cid for cid, meta in seed_claims().items() if meta["layer"] in ("signaling", "viability")]
 DECIDED_POPULATION = ["S002-TZR-1", "S003-BONE-1", "S003-CSC-1", "S004-RAD-1", "S004-RAD-2", "S001-RES-CSC",
                       "S000-PAM-1", "S000-PAM-2", "S001-RES-HET", "S001-MOA-2", "S001-RES-IMM",
-                      "S000-IHC-1", "S000-IHC-2", "S001-CLIN-1"]
+                      "S000-IHC-1", "S000-IHC-2", "S001-CLIN-1", "S003-CSC-2", "S004-REC-1"]
 
 # Claims the model does not reproduce yet. Strict: a claim that starts passing fails this
 # suite until it is removed from here, so this list cannot go stale. The registry reports
@@ -38,6 +38,14 @@ KNOWN_FAILURES = {
     "S001-RES-HET": "52 % of residual tumours are mostly HER2-non-amplified (seed 001: about one third; band 0.2-0.5)",
     "S001-CLIN-1": "metastatic: median PFS gain 2.8 months (Slamon: 2.8) but objective response with trastuzumab "
                    "0.91 (Slamon: 0.50): trastuzumab shrinks nearly every tumour before resistant cells regrow",
+    "S003-CSC-2": "MCF7 xenograft: trastuzumab from inoculation leaves 0.44 x control volume at 6 weeks (needs <= "
+                  "0.25) and on established tumours 0.36 x (needs >= 0.8): in vivo the hierarchy is stem-driven "
+                  "(non-stem cells have 5 divisions left; stem fraction rises from 3 % to ~30 %), so slowing stem "
+                  "renewal slows every tumour alike; nothing makes a small inoculum more vulnerable (no "
+                  "effector-limited Fc killing, no engraftment bottleneck)",
+    "S004-REC-1": "the stem fraction is 0.95 right after 25 x 2 Gy but the hierarchy relaxes back to its in vivo "
+                  "equilibrium (0.33) long before the recurrence is found (~8 years of regrowth), so recurrent "
+                  "positivity equals primary (0.571): radiation selection is not heritable in the model",
     "S001-RES-CSC": "STAT3 in HER2-amplified cells is driven by HER2 itself, so the tolerant cells' extra IL-6 and a "
                     "JAK2 inhibitor move it little (stem fraction 1.09 x, JAK2i 0.98 x); trastuzumab hardly lowers "
                     "HER2 kinase output, so Notch is not derepressed; gamma-secretase inhibition shrinks the stem "
@@ -56,13 +64,10 @@ def test_every_seed_claim_is_registered():
     assert set(registry()) == set(seed_claims())
 
 
-def test_pending_only_for_layers_not_built():
+def test_no_claim_is_pending_and_each_states_its_criterion():
     for cid, spec in registry().items():
-        layer = seed_claims()[cid]["layer"]
-        if spec.run is None:
-            assert layer in ("population", "patient") and cid not in DECIDED_POPULATION, cid
-        else:
-            assert spec.criterion and spec.tolerance, cid
+        assert spec.run is not None, f"{cid} is pending"
+        assert spec.criterion and spec.tolerance, cid
 
 
 def test_unknown_id_is_refused():

@@ -1,5 +1,6 @@
 """`her2sim reproduce` and `her2sim viability` from the command line."""
 
+import importlib
 import json
 
 import pytest
@@ -7,7 +8,14 @@ import pytest
 from her2sim.cli import main
 
 
-def test_reproduce_subset_writes_json_and_report(tmp_path, capsys):
+def test_reproduce_subset_writes_json_and_report(tmp_path, capsys, monkeypatch):
+    claims_registry = importlib.import_module("her2sim.claims.registry")
+
+    # no seed claim is pending any more; one is made pending here to show how the report counts it
+    # (registry() first, so every real registration has happened before one is replaced)
+    assert "S004-REC-1" in claims_registry.registry()
+    monkeypatch.setitem(claims_registry._REGISTRY, "S004-REC-1",
+                        claims_registry.ClaimSpec("S004-REC-1", "decided once its layer exists", "", None, "test"))
     code = main(["reproduce", "--only", "S000-SIG-3,S000-BIND-1,S004-REC-1", "--out", str(tmp_path)])
     out = capsys.readouterr().out.strip().splitlines()
     assert out[-1] == "2 passed, 0 failed, 1 pending"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -105,3 +106,18 @@ def test_paired_difference_by_hand():
     d = paired_difference([1, 1, 0, 1], [0, 1, 0, 0])  # differences 1, 0, 0, 1: mean 0.5, SD 0.57735
     assert d["difference"] == 0.5
     assert d["ci95"][1] - 0.5 == pytest.approx(1.96 * 0.5773502691896257 / 2, rel=1e-12)
+
+
+def test_recurrence_positivity_follows_the_calibrated_threshold(monkeypatch):
+    from scipy.stats import norm
+
+    from her2sim.trials import recurrence
+
+    real = recurrence.course()
+    assert 0 < real["primary_stem_fraction"] < real["stem_fraction_after_radiotherapy"] <= 1
+    # worked by hand: a recurrence with twice the primary's stem fraction, spread log10 SD 0.5
+    fake = {**real, "primary_stem_fraction": 0.1, "recurrent_stem_fraction": 0.2}
+    monkeypatch.setattr(recurrence, "course", lambda: fake)
+    p = recurrence.positivity()
+    assert p["primary"] == pytest.approx(0.571)
+    assert p["recurrent"] == pytest.approx(norm.cdf(norm.ppf(0.571) + np.log10(2) / 0.5), rel=1e-12)

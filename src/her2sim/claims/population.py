@@ -202,3 +202,37 @@ def res_csc() -> Outcome:
 
 
 __all__ = ["emergent", "emergent_lapatinib", "emergent_readouts"]
+
+
+XENOGRAFT_WEEKS = 6
+ESTABLISHED_DAY = 28  # ~10 x the inoculum, palpable: 'established'
+BLOCKED = 0.25  # treated / control volume: growth 'blocked' (a 75 % smaller tumour)
+
+
+@claim("S003-CSC-2",
+       f"MCF7 xenograft, trastuzumab 10 ug/mL for {XENOGRAFT_WEEKS} weeks: started at inoculation, volume at the end "
+       f"<= {BLOCKED} x control; started on established tumours (day {ESTABLISHED_DAY}), volume at the end >= 0.8 x "
+       "control",
+       f"{BLOCKED}: 'blocked subsequent growth'; 0.8: 'no effect', a 20 % difference is within the spread of "
+       "xenograft groups of ~10 mice")
+def csc_2() -> Outcome:
+    from her2sim.population.xenograft import grow_xenograft, pace
+
+    weeks = XENOGRAFT_WEEKS * 7
+    end = ESTABLISHED_DAY + weeks
+    control = grow_xenograft("MCF7", days=end)
+    early = grow_xenograft("MCF7", TZ_DRUG, start_day=0, days=end)
+    late = grow_xenograft("MCF7", TZ_DRUG, start_day=ESTABLISHED_DAY, days=end)
+    checks = [Check("early trastuzumab: volume / control at end of treatment", early.at(weeks) / control.at(weeks),
+                    "<=", BLOCKED),
+              Check("trastuzumab on established tumours: volume / control at end of treatment",
+                    late.at(end) / control.at(end), ">=", 0.8)]
+    curves = [{"label": "control", "days": control.days, "volume": control.volume},
+              {"label": "trastuzumab from inoculation", "days": early.days, "volume": early.volume, "start_day": 0},
+              {"label": f"trastuzumab from day {ESTABLISHED_DAY}", "days": late.days, "volume": late.volume,
+               "start_day": ESTABLISHED_DAY}]
+    return Outcome(checks, {"kind": "growth", "title": "MCF7 xenograft and trastuzumab (seed 003)", "curves": curves},
+                   mode="stem hierarchy in vivo (population/xenograft.py): non-stem cells have "
+                        "transit_generations divisions left; every rate x the in vivo pace",
+                   notes=f"pace {pace('MCF7'):.3f}; stem fraction control {control.stem_fraction[weeks]:.3f} at day "
+                         f"{weeks} ({control.stem_fraction[0]:.3f} in the inoculum)")
