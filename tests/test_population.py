@@ -135,3 +135,83 @@ def test_bad_irradiate_input_one_line_exit_2(capsys, args, words):
     assert main(["irradiate", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0], err
+
+
+def _mcf7_compartments(drugs=()):
+    from her2sim.population.stem import compartment_signals, k_stem
+
+    return (compartment_signals("MCF7", (), drugs, True), compartment_signals("MCF7", (), drugs, False),
+            k_stem("MCF7"))
+
+
+def test_in_vivo_hierarchy_with_unlimited_transit_is_the_culture_hierarchy():
+    from scipy.linalg import expm
+
+    from her2sim.population.stem import generator, in_vivo_generator
+
+    stem, rest, k = _mcf7_compartments()
+    culture = expm(generator(stem, rest, k) * 7.0) @ np.array([0.03, 0.97])
+    # 200 transit generations are never used up in 7 days: the generations sum to the culture's non-stem cells
+    a = in_vivo_generator(stem, rest, k, pace=1.0, generations=200)
+    start = np.zeros(a.shape[0])
+    start[0], start[1] = 0.03, 0.97
+    n = expm(a * 7.0) @ start
+    assert n[0] == pytest.approx(culture[0], rel=1e-6)
+    assert n[1:].sum() == pytest.approx(culture[1], rel=1e-6)
+
+
+def test_a_transit_cell_leaves_at_most_two_to_the_m_descendants():
+    from scipy.linalg import expm
+
+    from her2sim.population.dynamics import constants
+    from her2sim.population.stem import in_vivo_generator
+
+    stem, rest, k = _mcf7_compartments()
+    a = in_vivo_generator(stem, rest, k, pace=1.0)
+    a[0, :] = 0.0  # no dedifferentiation back into the stem compartment: follow one transit lineage
+    m = int(constants()["transit_generations"])
+    start = np.zeros(a.shape[0])
+    start[1] = 1.0  # one fresh transit cell
+    totals = [(expm(a * t) @ start)[1:].sum() for t in np.linspace(0, 60, 121)]
+    assert max(totals) <= 2**m
+    assert (expm(a * 60) @ start)[1:m + 1].sum() < 1e-3  # no dividing cell left: the lineage is post-mitotic
+
+
+def test_untreated_xenograft_grows_at_its_doubling_time():
+    from her2sim.population.xenograft import grow_xenograft
+
+    run = grow_xenograft("MCF7", days=120)
+    slope = np.log(run.at(120) / run.at(110)) / 10
+    assert slope == pytest.approx(np.log(2) / 5.0, rel=1e-3)
+    assert run.volume[0] == pytest.approx(1.0)
+
+
+def test_bad_xenograft_input():
+    from her2sim.errors import InputError
+    from her2sim.population.xenograft import grow_xenograft
+
+    with pytest.raises(InputError, match="days must be > 0"):
+        grow_xenograft("MCF7", days=0)
+    with pytest.raises(InputError, match="treatment start"):
+        grow_xenograft("MCF7", days=10, start_day=20)
+
+
+def test_xenograft_cli_json(capsys):
+    assert main(["xenograft", "--add", "trastuzumab=10ug/mL", "--start-day", "28", "--days", "42", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["days"][0] == 0 and out["days"][-1] == 42
+    # before the start day the treated tumour is the control tumour
+    assert out["volume_treated"][:29] == pytest.approx(out["volume_control"][:29], rel=1e-9)
+    assert out["treated_vs_control_at_end"] == pytest.approx(out["volume_treated"][-1] / out["volume_control"][-1])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["xenograft"], "--add"),
+    (["xenograft", "--add", "trastuzumab=-1ug/mL"], "negative"),
+    (["xenograft", "--add", "trastuzumab=10ug/mL", "--start-day", "80", "--days", "70"], "treatment start"),
+    (["xenograft", "--cell-line", "NOPE", "--add", "trastuzumab=10ug/mL"], "unknown cell line"),
+])
+def test_bad_xenograft_cli_input_one_line_exit_2(capsys, args, words):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1

@@ -369,7 +369,6 @@ def irradiate(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
 ) -> None:
     """Fractionated irradiation of a culture with its stem hierarchy; clonogenic survival and spheres."""
-    from her2sim.drugs import agent
     from her2sim.population.stem import lq_survival, run_hierarchy, sphere_units
     from her2sim.variants import canonical_names
 
@@ -380,16 +379,7 @@ def irradiate(
         raise InputError("--fractions must be >= 0 and --interval-days > 0")
     if days < fractions * interval_days:
         raise InputError(f"--days {days:g} is shorter than the course ({fractions} x {interval_days:g} d)")
-    drugs = []
-    for spec in add or ():
-        name, sep, dose = spec.partition("=")
-        if not sep:
-            raise InputError(f"--add {spec!r} is malformed; give AGENT=DOSE, e.g. trastuzumab=10ug/mL")
-        found = agent(name)
-        if found.to_nM(dose) < 0:
-            raise InputError(f"dose of {found.name} must be >= 0")
-        drugs.append((found.name, dose))
-    drugs = tuple(drugs)
+    drugs = _steady_agents(add)
     course = run_hierarchy(line, drugs, days=days, fractions_gy=(dose_gy,) * fractions,
                            fraction_interval_days=interval_days, constructs=constructs)
     control = run_hierarchy(line, drugs, days=days, constructs=constructs)
@@ -413,6 +403,56 @@ def irradiate(
     for k, values in clonogenic.items():
         points = "  ".join(f"{d} Gy {v:.3f}" for d, v in zip(range(0, 9, 2), values, strict=True))
         typer.echo(f"clonogenic survival {k:>8}: {points}")
+
+
+def _steady_agents(add: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """--add AGENT=DOSE options as (agent, dose) pairs held throughout."""
+    from her2sim.drugs import agent
+
+    drugs = []
+    for spec in add or ():
+        name, sep, dose = spec.partition("=")
+        if not sep:
+            raise InputError(f"--add {spec!r} is malformed; give AGENT=DOSE, e.g. trastuzumab=10ug/mL")
+        found = agent(name)
+        if found.to_nM(dose) < 0:
+            raise InputError(f"dose of {found.name} must be >= 0")
+        drugs.append((found.name, dose))
+    return tuple(drugs)
+
+
+@app.command()
+def xenograft(
+    cell_line: Annotated[str, typer.Option("--cell-line", help="e.g. MCF7")] = "MCF7",
+    add: Annotated[list[str] | None, typer.Option("--add", help="AGENT=DOSE given from --start-day on")] = None,
+    start_day: Annotated[float, typer.Option("--start-day", help="day of the first treatment (0 = at inoculation)")]
+    = 0.0,
+    days: Annotated[float, typer.Option("--days", help="days after inoculation to follow")] = 70.0,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Xenograft volume from the inoculum with the stem hierarchy in vivo, treated vs untreated.
+
+    Every line's untreated xenograft is paced to the MCF7 doubling time (population/parameters.toml)."""
+    from her2sim.population.xenograft import grow_xenograft
+    from her2sim.variants import canonical_names
+
+    line, _ = canonical_names(cell_line, [])
+    drugs = _steady_agents(add)
+    if not drugs:
+        raise InputError("give the treatment with --add AGENT=DOSE, e.g. --add trastuzumab=10ug/mL")
+    treated = grow_xenograft(line, drugs, start_day=start_day, days=days)
+    control = grow_xenograft(line, days=days)
+    result = {"cell_line": line, "drugs": [list(d) for d in drugs], "start_day": start_day,
+              "days": treated.days, "volume_treated": treated.volume, "volume_control": control.volume,
+              "volume_unit": "relative to the inoculum", "stem_fraction_treated": treated.stem_fraction,
+              "treated_vs_control_at_end": treated.volume[-1] / control.volume[-1]}
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(f"{line} xenograft, {', '.join(f'{a} {d}' for a, d in drugs)} from day {start_day:g}")
+    for day in range(0, int(days) + 1, 7):
+        typer.echo(f"day {day:>3}: control {control.at(day):10.3g}  treated {treated.at(day):10.3g}")
+    typer.echo(f"treated / control at day {days:g}: {result['treated_vs_control_at_end']:.3f}")
 
 
 @app.command()
