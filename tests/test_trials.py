@@ -55,14 +55,13 @@ def test_killed_trial_resumes_with_every_patient_once(tmp_path):
 def test_fast_path_equals_one_by_one_reference():
     """The archetype table is exact: recomputing a patient's rates directly gives the same outcome."""
     rows = pamela.cohort(0, range(40))
-    before, during = pamela.archetypes(rows)
-    table = {a.key(): tumour.archetype_rates(a) for a in set(before + during)}
+    before, during, after = pamela.archetypes(rows)
+    table = {a.key(): tumour.archetype_rates(a) for a in set(before + during + after)}
     fast = pamela.simulate_patients(rows, table)
     for k in range(0, 40, 8):
         one = rows.iloc[[k]]
-        b, d = pamela.archetypes(one)
-        ref = pamela.simulate_patients(one, {b[0].key(): tumour.archetype_rates(b[0]),
-                                             d[0].key(): tumour.archetype_rates(d[0])})
+        phases = [phase[0] for phase in pamela.archetypes(one)]
+        ref = pamela.simulate_patients(one, {a.key(): tumour.archetype_rates(a) for a in phases})
         assert bool(ref["pcr"].iloc[0]) == bool(fast["pcr"].iloc[k])
         assert ref["residual_cells"].iloc[0] == pytest.approx(fast["residual_cells"].iloc[k], rel=1e-9)
 
@@ -80,7 +79,7 @@ def test_untreated_tumour_grows_at_its_volume_doubling_time():
     leaves the volume doubling time (tumour.toml)."""
     import numpy as np
     rows = pamela.cohort(0, range(6))
-    before, _ = pamela.archetypes(rows)
+    before = pamela.archetypes(rows)[0]
     untreated = np.stack([tumour.archetype_rates(a) for a in before])
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     a0, _ = tumour.in_vivo_generators(untreated, untreated, np.zeros(6), n0, volume_doubling_days=[60, 90, 120,

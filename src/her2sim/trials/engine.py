@@ -72,7 +72,7 @@ def rates_table(client, name: str, progress=None) -> dict:
     module = TRIALS[name]
     name = getattr(module, "RATES", name)  # trials sharing an archetype set share its rates
     cached = cached_rates(name)
-    if cached is not None:
+    if cached is not None and all(a.key() in cached for a in module.all_archetypes()):
         return cached
     path = _cache_path(name)
     archetypes = module.all_archetypes()

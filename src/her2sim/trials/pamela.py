@@ -1,6 +1,9 @@
 """PAMELA (SOLTI-1114; seed 000): neoadjuvant lapatinib 1000 mg daily + trastuzumab 8 then 6 mg/kg q3w for
 18 weeks, plus letrozole (postmenopausal) or tamoxifen (premenopausal) when HR-positive; biopsies at
-baseline and day 14, surgery at week 18. nCounter-like log2 RANK / RANKL / ERBB2 readouts."""
+baseline and day 14, surgery 1-3 weeks after the last dose (Llombart-Cussac A et al. 2017 Lancet Oncol
+18:545): two weeks here, with lapatinib (half-life ~24 h) and endocrine therapy gone and trastuzumab
+(half-life ~4 weeks) still saturating HER2. nCounter-like log2 RANK / RANKL / ERBB2 readouts; the surgical
+sample is read with the washout's signalling."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from her2sim.trials.cohort import cohort_table, patients
 
 WEEKS = 18
 BIOPSY_DAY = 14
+WASHOUT_DAYS = 14  # surgery 1-3 weeks after the last dose (Llombart-Cussac 2017)
+WASHOUT_THERAPY = "trastuzumab"  # what is still on board at surgery (site level ~40-60 nM vs Kd 0.1 nM)
 
 
 def lapatinib_site_nM(rows: pd.DataFrame) -> np.ndarray:
@@ -28,12 +33,14 @@ def lapatinib_site_nM(rows: pd.DataFrame) -> np.ndarray:
     return cavg / m.mw * 1e6 * m.site_factor
 
 
-def archetypes(rows: pd.DataFrame, therapy: str = "pamela") -> tuple[list[tumour.Archetype], list[tumour.Archetype]]:
+def archetypes(rows: pd.DataFrame, therapy: str = "pamela") -> tuple[list[tumour.Archetype], ...]:
+    """Each patient's archetype before, during and after treatment (the washout before surgery)."""
     site = lapatinib_site_nM(rows)
     records = rows.to_dict("records")
     before = [tumour.archetype_of(r) for r in records]
     during = [tumour.archetype_of(r, therapy, lapatinib_site_nM=s) for r, s in zip(records, site, strict=True)]
-    return before, during
+    after = [tumour.archetype_of(r, WASHOUT_THERAPY) for r in records]
+    return before, during, after
 
 
 def adcc_per_day(rows: pd.DataFrame) -> np.ndarray:
@@ -52,22 +59,27 @@ def _bulk(counts: np.ndarray, rates: np.ndarray, field: str) -> np.ndarray:
 
 
 def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
-                      therapy: str = "pamela") -> pd.DataFrame:
+                      therapy: str = "pamela", drug_kill: float | None = None) -> pd.DataFrame:
     """Outcomes of the given patients, ``rates`` mapping archetype key -> (state, field) array;
-    ``adcc_scale`` 0 removes the effector arm, ``therapy`` adds an arm's drug (what-ifs)."""
-    before, during = archetypes(rows, therapy)
+    ``adcc_scale`` 0 removes the effector arm, ``therapy`` adds an arm's drug (what-ifs), ``drug_kill``
+    replaces the calibrated in vivo drug-kill scale (for its calibration)."""
+    before, during, after = archetypes(rows, therapy)
     untreated = np.stack([rates[a.key()] for a in before])
     treated = np.stack([rates[a.key()] for a in during])
+    washout = np.stack([rates[a.key()] for a in after])
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
-    a0, a1 = tumour.in_vivo_generators(untreated, treated, adcc_scale * adcc_per_day(rows), n0)
+    adcc = adcc_scale * adcc_per_day(rows)
+    _, a1 = tumour.in_vivo_generators(untreated, treated, adcc, n0, drug_kill=drug_kill)
+    _, a2 = tumour.in_vivo_generators(untreated, washout, adcc, n0, drug_kill=drug_kill)
     n14 = tumour.propagate(n0, a1, BIOPSY_DAY)
-    n_surgery = tumour.propagate(n14, a1, WEEKS * 7 - BIOPSY_DAY)
+    n_last_dose = tumour.propagate(n14, a1, WEEKS * 7 - BIOPSY_DAY)
+    n_surgery = tumour.propagate(n_last_dose, a2, WASHOUT_DAYS)
     residual = n_surgery.sum(axis=1)
     pcr = residual < tumour.value("pcr_residual_cells")
     c = tumour.constants()
     readout = c["ncounter_offsets"]
     rank0 = np.log2(_bulk(n0, untreated, "rank_mrna")) + readout["rank_log2_offset"] + rows["noise_rank_baseline"]
-    rank_s = np.log2(_bulk(n_surgery, treated, "rank_mrna")) + readout["rank_log2_offset"] + rows["noise_rank_surgery"]
+    rank_s = np.log2(_bulk(n_surgery, washout, "rank_mrna")) + readout["rank_log2_offset"] + rows["noise_rank_surgery"]
 
     def rankl(counts, r, noise):
         luminal = c["rankl_luminal_weight"]["value"] * _bulk(counts, r, "er_activity")
@@ -88,7 +100,7 @@ def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
     out["rank_log2_baseline"] = rank0
     out["rank_log2_surgery"] = np.where(pcr, np.nan, rank_s)  # no tumour left to sample after a pCR
     out["rankl_log2_baseline"] = rankl(n0, untreated, rows["noise_rankl_baseline"])
-    out["rankl_log2_surgery"] = np.where(pcr, np.nan, rankl(n_surgery, treated, rows["noise_rankl_surgery"]))
+    out["rankl_log2_surgery"] = np.where(pcr, np.nan, rankl(n_surgery, washout, rows["noise_rankl_surgery"]))
     out["erbb2_log2_baseline"] = erbb2
     return out
 
@@ -134,7 +146,9 @@ def summary(table: pd.DataFrame) -> dict:
 
 
 def all_archetypes(therapies=("pamela",)) -> list[tumour.Archetype]:
-    """Every archetype a PAMELA patient can have (covariate classes x exposure classes x therapies)."""
+    """Every archetype a PAMELA patient can have (covariate classes x exposure classes x therapies, and the
+    washout before surgery)."""
+    therapies = tuple(dict.fromkeys((*therapies, WASHOUT_THERAPY)))
     c = cohort_table()
     out = []
     for hr in (False, True):
@@ -153,3 +167,15 @@ def all_archetypes(therapies=("pamela",)) -> list[tumour.Archetype]:
 
 def cohort(seed: int, indices) -> pd.DataFrame:
     return patients(seed, indices)
+
+
+def calibrate_drug_kill(rows: pd.DataFrame, rates: dict, target_pcr: float = 0.30) -> float:
+    """The in vivo drug-kill scale that gives the cohort PAMELA's overall pCR (bisection; pCR rises with it)."""
+    low, high = 0.0, 5.0
+    for _ in range(30):
+        mid = (low + high) / 2
+        if simulate_patients(rows, rates, drug_kill=mid)["pcr"].mean() < target_pcr:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
