@@ -116,10 +116,15 @@ def in_vivo_generator(stem: CompartmentSignals, rest: CompartmentSignals, k: flo
     return pace * a
 
 
-def _equilibrium_fraction(a: np.ndarray) -> float:
+def equilibrium_mix(a: np.ndarray) -> np.ndarray:
+    """Composition a growing population settles into: the dominant eigenvector of A, summing to 1."""
     values, vectors = np.linalg.eig(a)
     v = np.abs(np.real(vectors[:, np.argmax(np.real(values))]))
-    return float(v[0] / v.sum())
+    return v / v.sum()
+
+
+def _equilibrium_fraction(a: np.ndarray) -> float:
+    return float(equilibrium_mix(a)[0])
 
 
 @functools.cache
@@ -201,5 +206,5 @@ def sphere_units(cell_line: str, constructs: tuple[str, ...] = (), drugs=(), ste
     return float(run.stem[-1])
 
 
-__all__ = ["STEM_CONSTRUCT", "HierarchyRun", "compartment_signals", "in_vivo_generator", "k_stem", "lq_survival",
-           "run_hierarchy", "sphere_units"]
+__all__ = ["STEM_CONSTRUCT", "HierarchyRun", "compartment_signals", "equilibrium_mix", "in_vivo_generator", "k_stem",
+           "lq_survival", "run_hierarchy", "sphere_units"]

@@ -27,7 +27,7 @@ from scipy.optimize import brentq
 
 from her2sim.errors import InputError
 from her2sim.population.dynamics import constants
-from her2sim.population.stem import _equilibrium_fraction, compartment_signals, generator, in_vivo_generator, k_stem
+from her2sim.population.stem import compartment_signals, equilibrium_mix, generator, in_vivo_generator, k_stem
 
 
 def hierarchy_in_vivo(cell_line: str, drugs: tuple[tuple[str, str], ...], pace: float) -> np.ndarray:
@@ -64,8 +64,8 @@ class XenograftRun:
 def inoculum(cell_line: str = "MCF7") -> np.ndarray:
     """Cultured cells at their culture equilibrium, as fractions of the inoculum."""
     k = k_stem(cell_line)
-    f0 = _equilibrium_fraction(generator(compartment_signals(cell_line, (), (), True),
-                                         compartment_signals(cell_line, (), (), False), k))
+    f0 = equilibrium_mix(generator(compartment_signals(cell_line, (), (), True),
+                                   compartment_signals(cell_line, (), (), False), k))[0]
     m = int(constants()["transit_generations"])
     return np.array([f0, *([(1 - f0) / m] * m), 0.0])
 

@@ -24,7 +24,7 @@ from scipy.linalg import expm
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from her2sim.population.stem import lq_survival
+from her2sim.population.stem import equilibrium_mix, lq_survival
 from her2sim.population.xenograft import hierarchy_in_vivo, pace
 from her2sim.trials.cohort import cohort_table
 
@@ -32,18 +32,12 @@ CELL_LINE = "MCF7"
 FRACTION_INTERVAL_DAYS = 7 / 5
 
 
-def _dominant_mix(a: np.ndarray) -> np.ndarray:
-    values, vectors = np.linalg.eig(a)
-    v = np.abs(np.real(vectors[:, np.argmax(np.real(values))]))
-    return v / v.sum()
-
-
 @functools.cache
 def course() -> dict[str, float]:
     """Stem fraction of the primary and of its recurrence, and the time to recurrence."""
     cfg = cohort_table()["recurrence"]
     a = hierarchy_in_vivo(CELL_LINE, (), pace(CELL_LINE, cohort_table()["volume_doubling_days"]["median"]))
-    primary = _dominant_mix(a)
+    primary = equilibrium_mix(a)
     sf_stem, sf_rest = lq_survival(CELL_LINE, (), (), True), lq_survival(CELL_LINE, (), (), False)
     dose = cfg["radiotherapy_gy"]
     kill = np.array([sf_stem(dose), *[sf_rest(dose)] * (len(primary) - 1)])
