@@ -41,8 +41,9 @@ KNOWN_FAILURES = {
     "S003-CSC-2": "MCF7 xenograft: trastuzumab from inoculation leaves 0.44 x control volume at 6 weeks (needs <= "
                   "0.25) and on established tumours 0.36 x (needs >= 0.8): in vivo the hierarchy is stem-driven "
                   "(non-stem cells have 5 divisions left; stem fraction rises from 3 % to ~30 %), so slowing stem "
-                  "renewal slows every tumour alike; nothing makes a small inoculum more vulnerable (no "
-                  "effector-limited Fc killing, no engraftment bottleneck)",
+                  "renewal slows every tumour alike (so with 3-12 transit divisions: 0.39-0.64 x early, 0.33-0.47 x "
+                  "established); nothing makes a small inoculum more vulnerable (no effector-limited Fc killing, "
+                  "no engraftment bottleneck)",
     "S004-REC-1": "the stem fraction is 0.95 right after 25 x 2 Gy but the hierarchy relaxes back to its in vivo "
                   "equilibrium (0.33) long before the recurrence is found (~8 years of regrowth), so recurrent "
                   "positivity equals primary (0.571): radiation selection is not heritable in the model",
