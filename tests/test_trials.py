@@ -120,3 +120,24 @@ def test_recurrence_positivity_follows_the_calibrated_threshold(monkeypatch):
     p = recurrence.positivity()
     assert p["primary"] == pytest.approx(0.571)
     assert p["recurrent"] == pytest.approx(norm.cdf(norm.ppf(0.571) + np.log10(2) / 0.5), rel=1e-12)
+
+
+def test_an_ensemble_member_does_not_reuse_the_default_rates_or_stem_thresholds():
+    """Under ``parameter_values`` (reproduce --ensemble) the trial rate cache key and every cached
+    simulation-derived value (stem threshold, xenograft pace, recurrence course) change with the values."""
+    from her2sim.engine.runner import parameter_values
+    from her2sim.model import load_parameters
+    from her2sim.population.stem import k_stem
+    from her2sim.population.xenograft import pace
+    from her2sim.trials import recurrence
+    from her2sim.trials.engine import model_fingerprint
+
+    default_key, default_k = model_fingerprint(), k_stem("MCF7")
+    pace("MCF7")
+    recurrence.course()
+    w = load_parameters()["w_survival_STAT3"].value
+    with parameter_values({"w_survival_STAT3": 2 * w}):
+        assert model_fingerprint() != default_key
+        assert pace.cache_info().currsize == 0 and recurrence.course.cache_info().currsize == 0
+        assert k_stem("MCF7") != default_k
+    assert model_fingerprint() == default_key and k_stem("MCF7") == default_k

@@ -108,6 +108,11 @@ def result_cache(fn):
     return cached
 
 
+def parameter_overrides() -> dict[str, float]:
+    """The model-wide parameter values in force instead of the defaults (inside ``parameter_values``)."""
+    return dict(_DEFAULT_OVERRIDES)
+
+
 @contextlib.contextmanager
 def parameter_values(values: dict[str, float]):
     """Run everything inside with these model-wide parameter values (an ensemble member, a fit).

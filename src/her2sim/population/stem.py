@@ -26,7 +26,6 @@ Biology
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,7 +126,7 @@ def _equilibrium_fraction(a: np.ndarray) -> float:
     return float(equilibrium_mix(a)[0])
 
 
-@functools.cache
+@result_cache
 def k_stem(cell_line: str = "MCF7") -> float:
     """Stem signal for half-maximal renewal, set so the untreated culture holds the sourced CSC fraction."""
     target = constants()["csc_fraction_untreated"]

@@ -18,13 +18,13 @@ Biology
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import expm
 from scipy.optimize import brentq
 
+from her2sim.engine.runner import result_cache
 from her2sim.errors import InputError
 from her2sim.population.dynamics import constants
 from her2sim.population.stem import compartment_signals, equilibrium_mix, generator, in_vivo_generator, k_stem
@@ -36,7 +36,7 @@ def hierarchy_in_vivo(cell_line: str, drugs: tuple[tuple[str, str], ...], pace: 
     return in_vivo_generator(stem, rest, k_stem(cell_line), pace)
 
 
-@functools.cache
+@result_cache
 def pace(cell_line: str = "MCF7", doubling_days: float | None = None) -> float:
     """Factor on every in vitro rate that gives the untreated tumour its volume doubling time
     (by default the xenograft's)."""

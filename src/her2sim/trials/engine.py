@@ -24,9 +24,12 @@ MAX_PATIENTS = 10_000_000
 
 
 def model_fingerprint() -> str:
-    """Hash of everything the archetype rates depend on (model, overlays, population and tumour constants)."""
+    """Hash of everything the archetype rates depend on (model, overlays, population and tumour constants,
+    and the parameter values in force: an ensemble member's rates are not the defaults')."""
+    from her2sim.engine.runner import parameter_overrides
     from her2sim.model import base_sbml
     h = hashlib.sha256(base_sbml().encode())
+    h.update(repr(sorted(parameter_overrides().items())).encode())
     for package, name in (("her2sim.model", "parameters.tsv"), ("her2sim.variants", "cell_lines.toml"),
                           ("her2sim.variants", "constructs.toml"), ("her2sim.population", "parameters.toml"),
                           ("her2sim.trials", "tumour.toml"), ("her2sim.trials", "cohort.toml"),

@@ -17,13 +17,12 @@ leave the recurrence with a different stem fraction than its primary.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from scipy.linalg import expm
 from scipy.optimize import brentq
 from scipy.stats import norm
 
+from her2sim.engine.runner import result_cache
 from her2sim.population.stem import equilibrium_mix, lq_survival
 from her2sim.population.xenograft import hierarchy_in_vivo, pace
 from her2sim.trials.cohort import cohort_table
@@ -32,7 +31,7 @@ CELL_LINE = "MCF7"
 FRACTION_INTERVAL_DAYS = 7 / 5
 
 
-@functools.cache
+@result_cache
 def course() -> dict[str, float]:
     """Stem fraction of the primary and of its recurrence, and the time to recurrence."""
     cfg = cohort_table()["recurrence"]
