@@ -141,3 +141,11 @@ def test_an_ensemble_member_does_not_reuse_the_default_rates_or_stem_thresholds(
         assert pace.cache_info().currsize == 0 and recurrence.course.cache_info().currsize == 0
         assert k_stem("MCF7") != default_k
     assert model_fingerprint() == default_key and k_stem("MCF7") == default_k
+
+
+def test_treatment_shorter_than_the_day_14_biopsy_is_refused():
+    from her2sim.errors import InputError
+
+    rows = pamela.cohort(0, range(2))
+    with pytest.raises(InputError, match="at least the 14 days"):
+        pamela.simulate_patients(rows, {}, weeks=1)

@@ -13,6 +13,7 @@ from scipy import stats
 
 from her2sim.drugs.pk import pk_model
 from her2sim.drugs.regimen import parse_regimen
+from her2sim.errors import InputError
 from her2sim.model import load_parameters
 from her2sim.trials import tumour
 from her2sim.trials.cohort import cohort_table, patients
@@ -59,10 +60,13 @@ def _bulk(counts: np.ndarray, rates: np.ndarray, field: str) -> np.ndarray:
 
 
 def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
-                      therapy: str = "pamela", drug_kill: float | None = None) -> pd.DataFrame:
+                      therapy: str = "pamela", drug_kill: float | None = None, weeks: float = WEEKS) -> pd.DataFrame:
     """Outcomes of the given patients, ``rates`` mapping archetype key -> (state, field) array;
     ``adcc_scale`` 0 removes the effector arm, ``therapy`` adds an arm's drug (what-ifs), ``drug_kill``
-    replaces the calibrated in vivo drug-kill scale (for its calibration)."""
+    replaces the calibrated in vivo drug-kill scale (for its calibration), ``weeks`` the treatment length."""
+    if weeks * 7 < BIOPSY_DAY:
+        raise InputError(f"treatment must last at least the {BIOPSY_DAY} days to the on-treatment biopsy; "
+                         f"got {weeks} weeks")
     before, during, after = archetypes(rows, therapy)
     untreated = np.stack([rates[a.key()] for a in before])
     treated = np.stack([rates[a.key()] for a in during])
@@ -72,7 +76,7 @@ def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
     _, a1 = tumour.in_vivo_generators(untreated, treated, adcc, n0, drug_kill=drug_kill)
     _, a2 = tumour.in_vivo_generators(untreated, washout, adcc, n0, drug_kill=drug_kill)
     n14 = tumour.propagate(n0, a1, BIOPSY_DAY)
-    n_last_dose = tumour.propagate(n14, a1, WEEKS * 7 - BIOPSY_DAY)
+    n_last_dose = tumour.propagate(n14, a1, weeks * 7 - BIOPSY_DAY)
     n_surgery = tumour.propagate(n_last_dose, a2, WASHOUT_DAYS)
     residual = n_surgery.sum(axis=1)
     pcr = residual < tumour.value("pcr_residual_cells")
