@@ -80,15 +80,10 @@ def grow_xenograft(cell_line: str = "MCF7", drugs: tuple[tuple[str, str], ...] =
     p = pace(cell_line)
     untreated, treated = hierarchy_in_vivo(cell_line, (), p), hierarchy_in_vivo(cell_line, tuple(drugs), p)
     n0 = inoculum(cell_line)
+    at_start = expm(untreated * start_day) @ n0
     grid = np.arange(0.0, days + 1e-9, 1.0)
-    cells = []
-    for t in grid:
-        if t <= start_day:
-            n = expm(untreated * t) @ n0
-        else:
-            n = expm(treated * (t - start_day)) @ (expm(untreated * start_day) @ n0)
-        cells.append(n)
-    arr = np.array(cells)
+    arr = np.array([expm(untreated * t) @ n0 if t <= start_day else expm(treated * (t - start_day)) @ at_start
+                    for t in grid])
     total = arr.sum(axis=1)
     return XenograftRun(list(grid), list(total), list(arr[:, 0] / total))
 
