@@ -59,6 +59,7 @@ def reference(rows) -> tuple[float, np.ndarray]:
     rr = roadrunner.RoadRunner(base_sbml())
     before, during, after = pamela.archetypes(rows)
     adcc = pamela.adcc_per_day(rows)
+    kill = tumour.drug_kill(rows["drug_sensitivity_z"].to_numpy())
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     residual = np.zeros(len(rows))
     start = time.perf_counter()
@@ -66,8 +67,8 @@ def reference(rows) -> tuple[float, np.ndarray]:
         untreated = reference_rates(rr, before[k])[None]
         treated = reference_rates(rr, during[k])[None]
         washout = reference_rates(rr, after[k])[None]
-        _, a1 = tumour.in_vivo_generators(untreated, treated, adcc[k:k + 1], n0[k:k + 1])
-        _, a2 = tumour.in_vivo_generators(untreated, washout, adcc[k:k + 1], n0[k:k + 1])
+        _, a1 = tumour.in_vivo_generators(untreated, treated, adcc[k:k + 1], n0[k:k + 1], kill_scale=kill[k:k + 1])
+        _, a2 = tumour.in_vivo_generators(untreated, washout, adcc[k:k + 1], n0[k:k + 1], kill_scale=kill[k:k + 1])
         y = n0[k]
         for a, days in ((a1[0], pamela.WEEKS * 7.0), (a2[0], pamela.WASHOUT_DAYS)):  # on treatment, then washout
             y = solve_ivp(lambda t, y, a=a: a @ y, (0.0, days), y, method="LSODA", rtol=1e-10, atol=1e-6).y[:, -1]

@@ -29,15 +29,16 @@ KNOWN_FAILURES = {
                   "ErbB-independent TRAF6->RAS route and RANKL-induced RANK act for days",
     "S002-TZR-1": "after 24 weeks of trastuzumab the emergent BT474 population keeps 14 % sensitive cells and "
                   "survives trastuzumab at 0.83 (BT-474-R: >= 0.85); HER2 kept, NF-kB 3.6 x parental",
-    "S000-PAM-1": "virtual PAMELA (surgery two weeks after the last dose): RANK rises 1.1 log2 in HR+ residual "
-                  "tumours (in band) but 2.0 in HR- (seed 000: +0.64 in both) because tolerant RANK-high cells "
-                  "make up ~60 % of HR- residual tumours; RANKL change ~0",
+    "S000-PAM-1": "virtual PAMELA (surgery two weeks after the last dose): RANK rises 1.26 log2 in HR+ residual "
+                  "tumours and 2.0 in HR- (seed 000: +0.64 in both; band up to 1.2) because tolerant RANK-high "
+                  "cells make up most of the residual tumours, HR- above all; RANKL change ~0",
     "S000-IHC-1": "residual-disease RANK positivity 3.8 x naive (seed 000: 2 x): same over-enrichment of tolerant "
                   "RANK-high cells as S000-PAM-1",
     "S000-IHC-2": "RANK positivity is lower in Ki67-high tumours (-0.10; seed 000: higher) and barely higher below "
                   "age 50 (+0.03, bound ~0): in the model proliferation and RANK are not coupled that way",
     "S001-CLIN-1": "metastatic: median PFS gain 2.8 months (Slamon: 2.8) but objective response with trastuzumab "
-                   "0.92 (Slamon: 0.50): trastuzumab shrinks nearly every tumour before resistant cells regrow",
+                   "0.92 (Slamon: 0.50): trastuzumab shrinks nearly every tumour before resistant cells regrow "
+                   "(trastuzumab alone: 0.7 vs Vogel 2002's 0.34, docs/analysis/trastuzumab_monotherapy.py)",
     "S003-CSC-2": "MCF7 xenograft: trastuzumab from inoculation leaves 0.44 x control volume at 6 weeks (needs <= "
                   "0.25) and on established tumours 0.36 x (needs >= 0.8): in vivo the hierarchy is stem-driven "
                   "(non-stem cells have 5 divisions left; stem fraction rises from 3 % to ~30 %), so slowing stem "

@@ -52,11 +52,17 @@ def test_killed_trial_resumes_with_every_patient_once(tmp_path):
     assert json.loads((out / "summary.json").read_text())["patients"] == 2000
 
 
-def test_fast_path_equals_one_by_one_reference():
-    """The archetype table is exact: recomputing a patient's rates directly gives the same outcome."""
+@pytest.fixture(scope="module")
+def forty_patients():
+    """The first 40 patients of seed 0 and their archetype rates, computed directly (no cache)."""
     rows = pamela.cohort(0, range(40))
     before, during, after = pamela.archetypes(rows)
-    table = {a.key(): tumour.archetype_rates(a) for a in set(before + during + after)}
+    return rows, {a.key(): tumour.archetype_rates(a) for a in set(before + during + after)}
+
+
+def test_fast_path_equals_one_by_one_reference(forty_patients):
+    """The archetype table is exact: recomputing a patient's rates directly gives the same outcome."""
+    rows, table = forty_patients
     fast = pamela.simulate_patients(rows, table)
     for k in range(0, 40, 8):
         one = rows.iloc[[k]]
@@ -149,3 +155,17 @@ def test_treatment_shorter_than_the_day_14_biopsy_is_refused():
     rows = pamela.cohort(0, range(2))
     with pytest.raises(InputError, match="at least the 14 days"):
         pamela.simulate_patients(rows, {}, weeks=1)
+
+
+def test_drug_kill_is_lognormal_between_patients():
+    z = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_allclose(tumour.drug_kill(z, 0.8, 0.5), 0.8 * np.exp([-0.5, 0.0, 1.0]), rtol=1e-12)
+    assert tumour.drug_kill(0.0) == pytest.approx(tumour.value("drug_kill_in_vivo"), rel=1e-12)
+
+
+def test_more_drug_kill_never_lowers_pcr(forty_patients):
+    """A patient whose tumour dies faster on the same drugs (higher sensitivity z) is never worse off."""
+    rows, table = forty_patients
+    low = pamela.simulate_patients(rows.assign(drug_sensitivity_z=-1.0), table)["residual_cells"]
+    high = pamela.simulate_patients(rows.assign(drug_sensitivity_z=1.0), table)["residual_cells"]
+    assert (high <= low).all() and (high < low).any()

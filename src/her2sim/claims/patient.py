@@ -45,8 +45,8 @@ def pam_1() -> Outcome:
               Check("RANKL change (log2)", s["rankl_paired_change"], ">=", -0.3)]
     return Outcome(checks, mode="emergent: RANK rises through FOXO induction and selection of tolerant (RANK-high) "
                    "cells; baseline means/SD are the calibrated readout scale",
-                   notes=f"pCR {s['pcr_rate']:.3f} (calibrated to PAMELA ~0.30); held out: "
-                   f"HR+ {s['pcr_rate_hr_pos']:.3f} "
+                   notes=f"held out (the in vivo drug kill is calibrated to TBCRC023's 12- and 24-week pCR): "
+                   f"pCR {s['pcr_rate']:.3f} (PAMELA ~0.30), HR+ {s['pcr_rate_hr_pos']:.3f} "
                    f"(PAMELA ~0.18), HR- {s['pcr_rate_hr_neg']:.3f} (~0.43), HER2-E {s['pcr_rate_her2_enriched']:.3f} "
                    f"(~0.41), non-HER2-E {s['pcr_rate_non_her2_enriched']:.3f} (~0.10); RANK surgery mean "
                    f"{s['rank_log2_surgery_mean']:.2f} (seed 000: -5.58)")

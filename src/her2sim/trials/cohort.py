@@ -81,6 +81,8 @@ def patient(seed: int, index: int) -> dict:
         "noise_rankl_baseline": float(rng.normal(0, c["ncounter"]["technical_sd_log2"])),
         "noise_rankl_surgery": float(rng.normal(0, c["ncounter"]["technical_sd_log2"])),
         **pk_eta,
+        # own stream, so adding it left every other covariate of a patient unchanged
+        "drug_sensitivity_z": float(np.random.default_rng([int(seed), int(index), 3]).normal()),
     }
 
 

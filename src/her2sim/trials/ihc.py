@@ -55,7 +55,8 @@ def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
     treated = np.stack([rates[tumour.archetype_of(r, "trastuzumab").key()] for r in records])
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     _, during = tumour.in_vivo_generators(untreated, treated, pamela.adcc_per_day(rows), n0,
-                                          chemotherapy=metastatic.chemotherapy_kill(rows))
+                                          chemotherapy=metastatic.chemotherapy_kill(rows),
+                                          kill_scale=tumour.drug_kill(rows["drug_sensitivity_z"].to_numpy()))
     n_surgery = tumour.propagate(n0, during, WEEKS * 7)
     residual = n_surgery.sum(axis=1)
     pcr = residual < tumour.value("pcr_residual_cells")

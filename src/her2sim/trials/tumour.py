@@ -168,18 +168,26 @@ def archetype_rates(a: Archetype) -> np.ndarray:
     return out
 
 
+def drug_kill(sensitivity_z: np.ndarray | float = 0.0, median: float | None = None,
+              log_sd: float | None = None) -> np.ndarray:
+    """Each patient's in vivo scale of drug-induced death: lognormal around the median (``tumour.toml``)."""
+    median = value("drug_kill_in_vivo") if median is None else median
+    log_sd = value("drug_kill_log_sd") if log_sd is None else log_sd
+    return median * np.exp(log_sd * np.asarray(sensitivity_z, dtype=float))
+
+
 def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndarray, baseline: np.ndarray,
                        chemotherapy: np.ndarray | None = None,
                        volume_doubling_days: np.ndarray | float | None = None,
-                       drug_kill: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+                       kill_scale: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per patient generator matrices (n, 5, 5) before and during treatment.
 
     ``untreated``/``treated``: (n, state, field) signalling rates; ``adcc``: (n,) effector kill per day
     of HER2-amplified cells under trastuzumab; ``baseline``: (n, state) cells at diagnosis;
     ``chemotherapy``: (n,) fraction of dividing cells a cytotoxic regimen kills (cell-cycle-specific,
     so it acts in proportion to division; Norton L, Simon R 1977 Cancer Treat Rep 61:1307);
-    ``volume_doubling_days``: per patient, else the tumour constant; ``drug_kill``: the in vivo scale of
-    drug-induced death, else the calibrated constant.
+    ``volume_doubling_days``: per patient, else the tumour constant; ``kill_scale``: (n,) or scalar in vivo
+    scale of drug-induced death (``drug_kill``), else the median patient's.
 
     Each tumour's untreated kinetics match the clinic: its baseline cells divide, in bulk, at the potential
     doubling time (the in vitro rates are rescaled per patient to that pace), and cell loss (necrosis,
@@ -190,7 +198,8 @@ def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndar
     pace = ((np.log(2) / value("potential_doubling_days")) / bulk_division)[:, None]
     doubling = value("volume_doubling_days") if volume_doubling_days is None else np.asarray(volume_doubling_days)
     chemo = np.zeros(n) if chemotherapy is None else np.asarray(chemotherapy)
-    scale = value("drug_kill_in_vivo") if drug_kill is None else drug_kill
+    scale = drug_kill() if kill_scale is None else np.asarray(kill_scale, dtype=float)
+    scale = np.broadcast_to(scale, (n,))[:, None]
 
     def build(rates, kill, cytotoxic):
         b = pace * rates[:, :, 0]
