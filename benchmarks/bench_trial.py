@@ -59,7 +59,7 @@ def reference(rows) -> tuple[float, np.ndarray]:
     rr = roadrunner.RoadRunner(base_sbml())
     before, during, after = pamela.archetypes(rows)
     adcc = pamela.adcc_per_day(rows)
-    kill = tumour.drug_kill(rows["drug_sensitivity_z"].to_numpy())
+    kill = tumour.patient_drug_kill(rows)
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     residual = np.zeros(len(rows))
     start = time.perf_counter()

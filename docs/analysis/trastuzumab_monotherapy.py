@@ -24,15 +24,10 @@ from her2sim.trials.engine import cached_rates
 OBSERVED_RESPONSE_AMPLIFIED = 0.34  # Vogel 2002, FISH-amplified tumours
 
 
-def _rates(name: str) -> dict:
-    rates = cached_rates(name)
-    if rates is None:
-        raise InputError(f"no cached {name} rates for this model; run `her2sim trial {name} --patients 10` first")
-    return rates
-
-
 def main() -> None:
-    rates = _rates("metastatic")
+    rates = cached_rates("metastatic")
+    if rates is None:
+        raise InputError("no cached metastatic rates for this model; run `her2sim trial metastatic --patients 10`")
     rows = metastatic.cohort(0, range(4000))
     records = rows.to_dict("records")
     untreated = np.stack([rates[tumour.archetype_of(r).key()] for r in records])

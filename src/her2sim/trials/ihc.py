@@ -56,7 +56,7 @@ def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     _, during = tumour.in_vivo_generators(untreated, treated, pamela.adcc_per_day(rows), n0,
                                           chemotherapy=metastatic.chemotherapy_kill(rows),
-                                          kill_scale=tumour.drug_kill(rows["drug_sensitivity_z"].to_numpy()))
+                                          kill_scale=tumour.patient_drug_kill(rows))
     n_surgery = tumour.propagate(n0, during, WEEKS * 7)
     residual = n_surgery.sum(axis=1)
     pcr = residual < tumour.value("pcr_residual_cells")

@@ -60,7 +60,7 @@ def chemotherapy_kill(rows: pd.DataFrame) -> np.ndarray:
 def _arm(rows, untreated, treated, adcc, chemo) -> dict:
     g = rows["volume_doubling_days"].to_numpy()
     counts = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
-    scale = tumour.drug_kill(rows["drug_sensitivity_z"].to_numpy())
+    scale = tumour.patient_drug_kill(rows)
     _, on_chemo = tumour.in_vivo_generators(untreated, treated, adcc, counts, chemotherapy=chemo,
                                             volume_doubling_days=g, kill_scale=scale)
     _, after = tumour.in_vivo_generators(untreated, treated, adcc, counts, volume_doubling_days=g, kill_scale=scale)

@@ -75,7 +75,7 @@ def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
     washout = np.stack([rates[a.key()] for a in after])
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     adcc = adcc_scale * adcc_per_day(rows)
-    scale = tumour.drug_kill(rows["drug_sensitivity_z"].to_numpy(), *(kill or (None, None)))
+    scale = tumour.patient_drug_kill(rows, *(kill or (None, None)))
     _, a1 = tumour.in_vivo_generators(untreated, treated, adcc, n0, kill_scale=scale)
     _, a2 = tumour.in_vivo_generators(untreated, washout, adcc, n0, kill_scale=scale)
     n14 = tumour.propagate(n0, a1, BIOPSY_DAY)

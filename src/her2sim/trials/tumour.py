@@ -176,6 +176,11 @@ def drug_kill(sensitivity_z: np.ndarray | float = 0.0, median: float | None = No
     return median * np.exp(log_sd * np.asarray(sensitivity_z, dtype=float))
 
 
+def patient_drug_kill(rows, median: float | None = None, log_sd: float | None = None) -> np.ndarray:
+    """``drug_kill`` at each patient's own sensitivity (cohort column ``drug_sensitivity_z``)."""
+    return drug_kill(rows["drug_sensitivity_z"].to_numpy(), median, log_sd)
+
+
 def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndarray, baseline: np.ndarray,
                        chemotherapy: np.ndarray | None = None,
                        volume_doubling_days: np.ndarray | float | None = None,
