@@ -14,14 +14,14 @@ Needs the metastatic rates cached (run `her2sim trial metastatic --patients 10` 
     python docs/analysis/trastuzumab_monotherapy.py
 """
 
-import numpy as np
 from lifelines import KaplanMeierFitter
 
+from her2sim.data import reference_value
 from her2sim.errors import InputError
-from her2sim.trials import metastatic, pamela, tumour
+from her2sim.trials import metastatic
 from her2sim.trials.engine import cached_rates
 
-OBSERVED_RESPONSE_AMPLIFIED = 0.34  # Vogel 2002, FISH-amplified tumours
+OBSERVED_RESPONSE_AMPLIFIED = reference_value("objective_response", "vogel_trastuzumab")
 
 
 def main() -> None:
@@ -29,13 +29,9 @@ def main() -> None:
     if rates is None:
         raise InputError("no cached metastatic rates for this model; run `her2sim trial metastatic --patients 10`")
     rows = metastatic.cohort(0, range(4000))
-    records = rows.to_dict("records")
-    untreated = np.stack([rates[tumour.archetype_of(r).key()] for r in records])
-    treated = np.stack([rates[tumour.archetype_of(r, "trastuzumab").key()] for r in records])
-    no_chemo = np.zeros(len(rows))
     print("arm | objective response | median PFS (months)")
-    for label, adcc in (("trastuzumab alone", pamela.adcc_per_day(rows)), ("without ADCC", no_chemo)):
-        arm = metastatic._arm(rows, untreated, treated, adcc, no_chemo)
+    for label, adcc_scale in (("trastuzumab alone", 1.0), ("without ADCC", 0.0)):
+        arm = metastatic.trastuzumab_alone(rows, rates, adcc_scale)
         pfs = KaplanMeierFitter().fit(arm["pfs_months"], arm["progressed"]).median_survival_time_
         print(f"{label} | {arm['response'].mean():.3f} | {pfs:.2f}")
     print(f"Vogel 2002, FISH-amplified | {OBSERVED_RESPONSE_AMPLIFIED} | -")

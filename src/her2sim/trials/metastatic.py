@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import expm
 
+from her2sim.data import reference_value
 from her2sim.trials import pamela, tumour
 from her2sim.trials.cohort import cohort_table, patients
 
@@ -103,6 +104,15 @@ def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
     return out
 
 
+def trastuzumab_alone(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0) -> dict:
+    """Weekly trastuzumab without chemotherapy until progression, assessed as in the trial (Vogel CL et al.
+    2002 J Clin Oncol 20:719, first line); ``adcc_scale`` 0 removes the effector arm."""
+    records = rows.to_dict("records")
+    untreated = np.stack([rates[tumour.archetype_of(r).key()] for r in records])
+    treated = np.stack([rates[tumour.archetype_of(r, "trastuzumab").key()] for r in records])
+    return _arm(rows, untreated, treated, adcc_scale * pamela.adcc_per_day(rows), np.zeros(len(rows)))
+
+
 def kaplan_meier(table: pd.DataFrame) -> dict:
     """lifelines Kaplan-Meier fit per arm: median PFS (months) and the curve."""
     from lifelines import KaplanMeierFitter
@@ -133,11 +143,12 @@ def summary(table: pd.DataFrame) -> dict:
     return out
 
 
-def calibrate_chemotherapy(rows: pd.DataFrame, rates: dict, medians, log_sds,
-                           target_pfs: float = 4.6, target_response: float = 0.32) -> pd.DataFrame:
+def calibrate_chemotherapy(rows: pd.DataFrame, rates: dict, medians, log_sds) -> pd.DataFrame:
     """Chemotherapy-alone arm over a grid of (kill median, log-SD), with the distance to Slamon 2001's
     chemotherapy arm (relative error in median time to progression and absolute in response rate)."""
     from lifelines import KaplanMeierFitter
+    target_pfs = reference_value("median_pfs_months", "slamon_chemotherapy")
+    target_response = reference_value("objective_response", "slamon_chemotherapy")
     untreated = np.stack([rates[tumour.archetype_of(r).key()] for r in rows.to_dict("records")])
     results = []
     for median in medians:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from her2sim.data import reference_value
 from her2sim.drugs.pk import pk_model
 from her2sim.drugs.regimen import parse_regimen
 from her2sim.errors import InputError
@@ -179,7 +180,7 @@ def cohort(seed: int, indices) -> pd.DataFrame:
 # TBCRC023 (Rimawi MF et al. 2020 Clin Cancer Res 26:821): lapatinib + trastuzumab (+ endocrine therapy
 # when ER+) without chemotherapy, median tumour 5 cm; in-breast pCR 12 % after 12 weeks, 28 % after 24.
 TBCRC023_DIAMETER_CM = 5.0
-TBCRC023_PCR = {12: 0.12, 24: 0.28}
+TBCRC023_PCR = {weeks: reference_value("pcr_rate", f"tbcrc023_{weeks}wk") for weeks in (12, 24)}
 
 
 def tbcrc023_cohort(rows: pd.DataFrame) -> pd.DataFrame:
