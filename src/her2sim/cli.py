@@ -161,7 +161,9 @@ def reproduce(
         "--ensemble", help="calibration run directory: also report, per claim, the fraction of its ensemble "
                            "members that satisfy it")] = None,
 ) -> None:
-    """Run the seed papers' claims on the model; write claims.json and report.html. Exit 1 if a claim fails."""
+    """Run the seed papers' claims on the model; write claims.json and report.html. Exit 1 if a claim fails.
+
+    A full run (no --only) also compares the model with published measurements (reference.json)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from her2sim.calibration import load_ensemble
@@ -183,8 +185,15 @@ def reproduce(
             progress.advance(task)
         if ensemble is not None:
             _ensemble_fractions(results, load_ensemble(ensemble), progress)
+        reference = None
+        if only is None:
+            from her2sim.calibration.reference import as_records, compare
+            task = progress.add_task("published measurements (calibration targets, held out)", total=1)
+            reference = compare()
+            progress.advance(task)
+            (out / "reference.json").write_text(json.dumps(as_records(reference), indent=2))
     (out / "claims.json").write_text(json.dumps([r.as_dict() for r in results], indent=2))
-    write_report(results, out / "report.html")
+    write_report(results, out / "report.html", reference)
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "pending")}
     for r in results:
         if r.ensemble:
@@ -193,6 +202,11 @@ def reproduce(
         if r.status == "fail":
             first = next((c.text() for c in r.checks if not c.passed), r.notes.splitlines()[0] if r.notes else "")
             typer.echo(f"FAIL {r.id}: {first}")
+    if reference is not None:
+        for role in ("calibration", "held-out"):
+            rows = reference[reference["role"] == role]
+            typer.echo(f"published measurements, {role}: model within the band for {int(rows['within'].sum())} "
+                       f"of {len(rows)} (reference.json)")
     typer.echo(f"wrote {out / 'claims.json'} and {out / 'report.html'}")
     typer.echo(f"{counts['pass']} passed, {counts['fail']} failed, {counts['pending']} pending")
     if counts["fail"]:

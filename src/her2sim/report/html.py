@@ -23,7 +23,8 @@ section.claim{border:1px solid #ddd;border-radius:6px;padding:.8rem 1rem;margin:
 """
 
 
-def write_report(results: list[ClaimResult], path: Path) -> None:
+def write_report(results: list[ClaimResult], path: Path, reference=None) -> None:
+    """``reference``: the model against published measurements (``calibration.reference.compare``), if run."""
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "pending")}
     with_ensemble = any(r.ensemble for r in results)
 
@@ -52,6 +53,7 @@ below was decided by running the simulation now; nothing is stored.</p>
 <th>what the seed found</th></tr></thead><tbody>
 {rows}
 </tbody></table>
+{_reference_section(reference)}
 <h2>Claims</h2>
 {sections}
 </body></html>"""
@@ -76,3 +78,25 @@ def _section(r: ClaimResult) -> str:
 {mode}<ul class="checks">{checks}</ul>{notes}
 {figure}
 </section>"""
+
+
+def _reference_section(table) -> str:
+    if table is None:
+        return ""
+    rows = "\n".join(
+        f"<tr><td>{html.escape(r.observableId)}</td><td>{html.escape(r.simulationConditionId)}</td><td>{r.role}</td>"
+        f"<td>{r.measurement:.3g}</td><td>{r.band_low:.3g} to {r.band_high:.3g}</td><td>{r.model:.3g}</td>"
+        f"<td class='{'pass' if r.within else 'fail'}'>{'yes' if r.within else 'no'}</td>"
+        f"<td class='note'>{html.escape(r.provenance)}</td></tr>"
+        for r in table.itertuples())
+    tally = {role: (int(table.loc[table.role == role, "within"].sum()), int((table.role == role).sum()))
+             for role in ("calibration", "held-out")}
+    return f"""<h2>Published measurements</h2>
+<p class="note">Calibration rows are what a calibrated constant was set from (does the fit hold?); held-out rows
+were never used to build or tune the model (predictions). Band: 95 % Wilson interval of a proportion, else the
+row's stated band. Within band: calibration {tally['calibration'][0]}/{tally['calibration'][1]}, held out
+{tally['held-out'][0]}/{tally['held-out'][1]}.</p>
+<table id="reference"><thead><tr><th>observable</th><th>condition</th><th>role</th><th>published</th><th>band</th>
+<th>model</th><th>within</th><th>source</th></tr></thead><tbody>
+{rows}
+</tbody></table>"""

@@ -1,0 +1,52 @@
+"""Published measurements: the shipped table is complete and consistent, calibrated constants reproduce
+the values they were set from, and the comparison reports misses as misses."""
+
+import pandas as pd
+import pytest
+
+from her2sim.calibration import reference
+from her2sim.data import reference_observations, reference_value
+from her2sim.errors import InputError
+from her2sim.trials import pamela
+
+
+def test_every_row_has_role_provenance_band_and_a_model_counterpart():
+    table = reference_observations()
+    reference.check_table(table)  # raises on any gap
+    assert set(table["role"]) == {"calibration", "held-out"}
+    assert not table.duplicated(["observableId", "simulationConditionId"]).any()
+
+
+def test_wilson_band_of_a_proportion_contains_the_observed_rate():
+    row = pd.Series({"events": 46, "n": 151, "lower": float("nan"), "upper": float("nan")})
+    low, high = reference.band(row)
+    assert low < 46 / 151 < high
+    assert 0.22 < low < 0.25 and 0.37 < high < 0.40  # 95 % Wilson interval of 46/151
+
+
+def test_a_row_without_model_counterpart_is_rejected():
+    table = reference_observations().copy()
+    table.loc[0, "observableId"] = "tumour_colour"
+    with pytest.raises(InputError, match="no model counterpart"):
+        reference.check_table(table)
+
+
+def test_calibration_code_reads_its_targets_from_the_table():
+    assert pamela.TBCRC023_PCR == {12: reference_value("pcr_rate", "tbcrc023_12wk"),
+                                   24: reference_value("pcr_rate", "tbcrc023_24wk")}
+    assert reference_value("median_pfs_months", "slamon_chemotherapy") == 4.6
+    with pytest.raises(InputError, match="no reference observation"):
+        reference_value("pcr_rate", "neosphere")
+
+
+def test_in_vitro_rows_are_simulated_and_judged_against_their_band():
+    """Cell-line potencies need no cohort: simulate them, and check the verdict is the band test. The SKBR3
+    lapatinib IC50 (held out) falls in Konecny 2006's 0.03-0.08 uM."""
+    table = reference_observations()
+    rows = table[table["observableId"].isin(["lapatinib_ic50_uM", "trastuzumab_survival_10ug"])]
+    result = reference.compare(rows)
+    assert len(result) == len(rows) and result["model"].between(0, 16).all()
+    in_band = (result["model"] >= result["band_low"]) & (result["model"] <= result["band_high"])
+    assert (result["within"] == in_band).all()
+    skbr3 = result[(result["observableId"] == "lapatinib_ic50_uM") & (result["simulationConditionId"] == "SKBR3")]
+    assert bool(skbr3["within"].iloc[0])
