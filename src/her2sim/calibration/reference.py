@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from her2sim.data import ROLES, reference_observations
+from her2sim.engine.runner import result_cache
 from her2sim.errors import InputError
 
 PATIENTS = 4000
@@ -37,9 +38,9 @@ def _ic50(line: str) -> float:
 
 def _doubling_time_h(line: str) -> float:
     """Untreated cells in growth medium over the CCK-8 window (4 days)."""
-    from her2sim.engine import Protocol, simulate
+    from her2sim.claims.viability import living_cells
     days = 4.0
-    cells = simulate(line, (), Protocol(name="growth").read(days * 1440.0), ["cells"])["value"].iloc[-1]
+    cells = living_cells(line, (), (), days)
     return float(days * 24.0 * np.log(2) / np.log(cells)) if cells > 1 else float("inf")
 
 
@@ -48,27 +49,34 @@ def _trastuzumab_survival(line: str) -> float:
     return float(single_dose(line, (), [("trastuzumab", "10ug/mL")]))
 
 
-def _trial_summary(name: str) -> dict:
+def _trial(name: str) -> tuple:
+    """(per-patient table, summary, archetype rates) of the claims' trial run (4000 patients, seed 0)."""
     from her2sim.claims.patient import trial
-    return trial(name)[1]
+    return trial(name)
+
+
+def _trial_summary(name: str) -> dict:
+    return _trial(name)[1]
+
+
+@result_cache
+def _tbcrc023_pcr(weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """pCR per patient of the PAMELA cohort scaled to TBCRC023's tumour size, and who is HR-positive."""
+    from her2sim.trials import pamela
+    rows = pamela.cohort(0, range(PATIENTS))
+    pcr = pamela.simulate_patients(pamela.tbcrc023_cohort(rows), _trial("pamela")[2], weeks=weeks)["pcr"]
+    return pcr.to_numpy(), rows["hr_positive"].to_numpy(bool)
 
 
 def _tbcrc023(weeks: int, hr_positive: bool | None) -> float:
-    from her2sim.trials import pamela
-    from her2sim.trials.engine import cached_rates
-    _trial_summary("pamela")  # computes and caches the PAMELA archetype rates
-    rows = pamela.cohort(0, range(PATIENTS))
-    pcr = pamela.simulate_patients(pamela.tbcrc023_cohort(rows), cached_rates("pamela"), weeks=weeks)["pcr"]
-    mask = np.ones(len(rows), bool) if hr_positive is None else (rows["hr_positive"] == hr_positive).to_numpy()
-    return float(pcr.to_numpy()[mask].mean())
+    pcr, hr = _tbcrc023_pcr(weeks)
+    return float(pcr.mean() if hr_positive is None else pcr[hr == hr_positive].mean())
 
 
 def _vogel() -> float:
     from her2sim.trials import metastatic
-    from her2sim.trials.engine import cached_rates
-    _trial_summary("metastatic")
     rows = metastatic.cohort(0, range(PATIENTS))
-    return float(metastatic.trastuzumab_alone(rows, cached_rates("metastatic"))["response"].mean())
+    return float(metastatic.trastuzumab_alone(rows, _trial("metastatic")[2])["response"].mean())
 
 
 def _ihc(key: str) -> Callable[[], float]:
@@ -120,12 +128,12 @@ def check_table(table: pd.DataFrame) -> None:
             raise InputError(f"{where}: measurement {row['measurement']} outside its band {low:.3g}-{high:.3g}")
 
 
-def compare(table: pd.DataFrame | None = None, roles: tuple[str, ...] = ROLES) -> pd.DataFrame:
+def compare(table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The reference table (or the given rows of it) with the model's value, the band and whether the model
     falls in it."""
     table = reference_observations() if table is None else table
     check_table(table)
-    table = table[table["role"].isin(roles)].copy()
+    table = table.copy()
     bands = [band(row) for _, row in table.iterrows()]
     table["band_low"] = [b[0] for b in bands]
     table["band_high"] = [b[1] for b in bands]

@@ -121,11 +121,12 @@ def via_4() -> Outcome:
 def single_dose(line, constructs, agents, days=4.0):
     """Relative survival after ``days`` of the listed (agent, dose) pairs, vs untreated same line."""
     constructs, agents = tuple(constructs), tuple(agents)
-    return _living_cells(line, constructs, agents, days) / _living_cells(line, constructs, (), days)
+    return living_cells(line, constructs, agents, days) / living_cells(line, constructs, (), days)
 
 
 @result_cache
-def _living_cells(line, constructs, agents, days):
+def living_cells(line, constructs, agents, days):
+    """Cells after ``days`` of the listed (agent, dose) pairs, from 1 at time 0 (growth medium)."""
     from her2sim.engine import Protocol, simulate
 
     protocol = Protocol(name="cck8")
