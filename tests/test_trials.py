@@ -94,6 +94,24 @@ def test_untreated_tumour_grows_at_its_volume_doubling_time():
     assert growth == pytest.approx(np.log(2) / np.array([60, 90, 120, 150, 200, 300]), rel=1e-9)
 
 
+def test_slower_cycling_tumour_keeps_its_volume_doubling_but_shrinks_slower_on_drugs():
+    """A per-patient potential doubling time changes the pace of every signalling rate: the untreated
+    volume doubling is kept (cell loss absorbs it), the drugs' kill slows with the pace."""
+    import numpy as np
+    rows = pamela.cohort(0, [0, 0])
+    before, during, _ = pamela.archetypes(rows)
+    untreated = np.stack([tumour.archetype_rates(a) for a in before])
+    treated = np.stack([tumour.archetype_rates(a) for a in during])
+    n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
+    a0, a1 = tumour.in_vivo_generators(untreated, treated, np.zeros(2), n0, potential_doubling_days=[12.0, 24.0])
+    growth = np.einsum("nij,nj->n", a0, n0) / n0.sum(axis=1)
+    assert growth == pytest.approx(np.log(2) / tumour.value("volume_doubling_days"), rel=1e-9)
+    decline = np.einsum("nij,nj->n", a1, n0) / n0.sum(axis=1)
+    assert decline[0] < decline[1] < 0
+    default, _ = tumour.in_vivo_generators(untreated, treated, np.zeros(2), n0)
+    assert np.array_equal(default[0], a0[0])
+
+
 def test_h_score_by_hand():
     """One state with every cell's mean at the 1+ threshold: half the cells are >= 1+ (lognormal median),
     and a vanishing share reach 2+ and 3+ at log-SD 0.5 (P(z > ln2/0.5) = 0.083, P(z > ln4/0.5) = 0.0028)."""

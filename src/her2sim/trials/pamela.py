@@ -62,11 +62,12 @@ def _bulk(counts: np.ndarray, rates: np.ndarray, field: str) -> np.ndarray:
 
 def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
                       therapy: str = "pamela", kill: tuple[float, float] | None = None,
-                      weeks: float = WEEKS) -> pd.DataFrame:
+                      weeks: float = WEEKS, potential_doubling_days: np.ndarray | None = None) -> pd.DataFrame:
     """Outcomes of the given patients, ``rates`` mapping archetype key -> (state, field) array;
     ``adcc_scale`` 0 removes the effector arm, ``therapy`` adds an arm's drug (what-ifs), ``kill``
     (median, log-SD) replaces the calibrated in vivo drug-kill distribution (for its calibration),
-    ``weeks`` the treatment length."""
+    ``weeks`` the treatment length, ``potential_doubling_days`` each tumour's own (what-ifs; default the
+    tumour constant)."""
     if weeks * 7 < BIOPSY_DAY:
         raise InputError(f"treatment must last at least the {BIOPSY_DAY} days to the on-treatment biopsy; "
                          f"got {weeks} weeks")
@@ -77,8 +78,10 @@ def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     adcc = adcc_scale * adcc_per_day(rows)
     scale = tumour.patient_drug_kill(rows, *(kill or (None, None)))
-    _, a1 = tumour.in_vivo_generators(untreated, treated, adcc, n0, kill_scale=scale)
-    _, a2 = tumour.in_vivo_generators(untreated, washout, adcc, n0, kill_scale=scale)
+    _, a1 = tumour.in_vivo_generators(untreated, treated, adcc, n0, kill_scale=scale,
+                                      potential_doubling_days=potential_doubling_days)
+    _, a2 = tumour.in_vivo_generators(untreated, washout, adcc, n0, kill_scale=scale,
+                                      potential_doubling_days=potential_doubling_days)
     n14 = tumour.propagate(n0, a1, BIOPSY_DAY)
     n_last_dose = tumour.propagate(n14, a1, weeks * 7 - BIOPSY_DAY)
     n_surgery = tumour.propagate(n_last_dose, a2, WASHOUT_DAYS)
@@ -191,22 +194,29 @@ def tbcrc023_cohort(rows: pd.DataFrame) -> pd.DataFrame:
     return scaled
 
 
-def calibrate_drug_kill(rows: pd.DataFrame, rates: dict, log_sds=(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)) -> dict:
+def calibrate_drug_kill(rows: pd.DataFrame, rates: dict, log_sds=(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5),
+                        potential_doubling_days: np.ndarray | None = None) -> dict:
     """The in vivo drug-kill distribution (lognormal median and log-SD between patients) from TBCRC023's pCR
     after 12 and 24 weeks: for each log-SD, the median that gives the 24-week pCR (bisection; pCR rises with
-    it), then the log-SD whose 12-week pCR is TBCRC023's, interpolated linearly between grid points."""
+    it), then the log-SD whose 12-week pCR is TBCRC023's, interpolated linearly between grid points.
+    ``potential_doubling_days``: each tumour's own, as in ``simulate_patients``."""
     cohort = tbcrc023_cohort(rows)
+
+    def pcr(kill, weeks):
+        return float(simulate_patients(cohort, rates, kill=kill, weeks=weeks,
+                                       potential_doubling_days=potential_doubling_days)["pcr"].mean())
+
     fits = []
     for sd in log_sds:
         low, high = 0.0, 10.0
         for _ in range(20):
             mid = (low + high) / 2
-            if simulate_patients(cohort, rates, kill=(mid, sd), weeks=24)["pcr"].mean() < TBCRC023_PCR[24]:
+            if pcr((mid, sd), 24) < TBCRC023_PCR[24]:
                 low = mid
             else:
                 high = mid
         median = (low + high) / 2
-        fits.append((sd, median, float(simulate_patients(cohort, rates, kill=(median, sd), weeks=12)["pcr"].mean())))
+        fits.append((sd, median, pcr((median, sd), 12)))
     sds, medians, pcr12 = (np.array(v) for v in zip(*fits, strict=True))
     target = TBCRC023_PCR[12]
     if not pcr12.min() <= target <= pcr12.max():

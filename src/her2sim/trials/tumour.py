@@ -184,7 +184,8 @@ def patient_drug_kill(rows, median: float | None = None, log_sd: float | None = 
 def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndarray, baseline: np.ndarray,
                        chemotherapy: np.ndarray | None = None,
                        volume_doubling_days: np.ndarray | float | None = None,
-                       kill_scale: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
+                       kill_scale: np.ndarray | float | None = None,
+                       potential_doubling_days: np.ndarray | float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per patient generator matrices (n, 5, 5) before and during treatment.
 
     ``untreated``/``treated``: (n, state, field) signalling rates; ``adcc``: (n,) effector kill per day
@@ -192,7 +193,8 @@ def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndar
     ``chemotherapy``: (n,) fraction of dividing cells a cytotoxic regimen kills (cell-cycle-specific,
     so it acts in proportion to division; Norton L, Simon R 1977 Cancer Treat Rep 61:1307);
     ``volume_doubling_days``: per patient, else the tumour constant; ``kill_scale``: (n,) or scalar in vivo
-    scale of drug-induced death (``drug_kill``), else the median patient's.
+    scale of drug-induced death (``drug_kill``), else the median patient's; ``potential_doubling_days``: per
+    patient (what-ifs on tumour proliferation), else the tumour constant.
 
     Each tumour's untreated kinetics match the clinic: its baseline cells divide, in bulk, at the potential
     doubling time (the in vitro rates are rescaled per patient to that pace), and cell loss (necrosis,
@@ -200,7 +202,9 @@ def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndar
     division and death as the signalling model says, relative to the untreated tumour."""
     n = len(adcc)
     bulk_division = np.einsum("ns,ns->n", untreated[:, :, 0], baseline) / baseline.sum(axis=1)
-    pace = ((np.log(2) / value("potential_doubling_days")) / bulk_division)[:, None]
+    potential = value("potential_doubling_days") if potential_doubling_days is None \
+        else np.asarray(potential_doubling_days, dtype=float)
+    pace = ((np.log(2) / potential) / bulk_division)[:, None]
     doubling = value("volume_doubling_days") if volume_doubling_days is None else np.asarray(volume_doubling_days)
     chemo = np.zeros(n) if chemotherapy is None else np.asarray(chemotherapy)
     scale = drug_kill() if kill_scale is None else np.asarray(kill_scale, dtype=float)
