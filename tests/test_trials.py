@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from her2sim.cli import main
+from her2sim.errors import InputError
 from her2sim.trials import cohort, pamela, tumour
 
 
@@ -110,6 +111,8 @@ def test_slower_cycling_tumour_keeps_its_volume_doubling_but_shrinks_slower_on_d
     assert decline[0] < decline[1] < 0
     default, _ = tumour.in_vivo_generators(untreated, treated, np.zeros(2), n0)
     assert np.array_equal(default[0], a0[0])
+    with pytest.raises(InputError, match="potential doubling times must be finite and > 0"):
+        tumour.in_vivo_generators(untreated, treated, np.zeros(2), n0, potential_doubling_days=[12.0, 0.0])
 
 
 def test_h_score_by_hand():

@@ -204,6 +204,8 @@ def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndar
     bulk_division = np.einsum("ns,ns->n", untreated[:, :, 0], baseline) / baseline.sum(axis=1)
     potential = value("potential_doubling_days") if potential_doubling_days is None \
         else np.asarray(potential_doubling_days, dtype=float)
+    if not np.all(np.isfinite(potential) & (potential > 0)):
+        raise InputError(f"potential doubling times must be finite and > 0 days; got {potential}")
     pace = ((np.log(2) / potential) / bulk_division)[:, None]
     doubling = value("volume_doubling_days") if volume_doubling_days is None else np.asarray(volume_doubling_days)
     chemo = np.zeros(n) if chemotherapy is None else np.asarray(chemotherapy)
