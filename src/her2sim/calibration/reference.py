@@ -55,10 +55,6 @@ def _trial(name: str) -> tuple:
     return trial(name)
 
 
-def _trial_summary(name: str) -> dict:
-    return _trial(name)[1]
-
-
 @result_cache
 def _tbcrc023_pcr(weeks: int) -> tuple[np.ndarray, np.ndarray]:
     """pCR per patient of the PAMELA cohort scaled to TBCRC023's tumour size, and who is HR-positive."""
@@ -79,16 +75,9 @@ def _vogel() -> float:
     return float(metastatic.trastuzumab_alone(rows, _trial("metastatic")[2])["response"].mean())
 
 
-def _ihc(key: str) -> Callable[[], float]:
-    return lambda: _trial_summary("ihc-cohorts")[key]
-
-
-def _slamon(key: str, arm: str) -> Callable[[], float]:
-    return lambda: _trial_summary("metastatic")[f"{key}[{arm}]"]
-
-
-def _pamela(key: str) -> Callable[[], float]:
-    return lambda: _trial_summary("pamela")[key]
+def _summary(trial: str, key: str) -> Callable[[], float]:
+    """A value of the claims' run of ``trial`` (its summary, under ``key``)."""
+    return lambda: _trial(trial)[1][key]
 
 
 # (observableId, simulationConditionId) -> how the model gives it
@@ -98,16 +87,16 @@ MODEL: dict[tuple[str, str], Callable[[], float]] = {
        for line in ("SKBR3", "BT474", "HCC1954", "MCF7")},
     **{("trastuzumab_survival_10ug", line): (lambda line=line: _trastuzumab_survival(line))
        for line in ("SKBR3", "BT474")},
-    **{(key, "pamela"): _pamela(key) for key in (
+    **{(key, "pamela"): _summary("pamela", key) for key in (
         "pcr_rate", "pcr_rate_hr_pos", "pcr_rate_hr_neg", "pcr_rate_her2_enriched", "pcr_rate_non_her2_enriched",
         "rank_log2_baseline_mean", "rankl_log2_baseline_mean", "rank_log2_baseline_sd", "rank_log2_surgery_mean",
         "rankl_log2_surgery_mean")},
     **{(key, f"tbcrc023_{weeks}wk"): (lambda weeks=weeks, hr=hr: _tbcrc023(weeks, hr))
        for weeks in (12, 24) for key, hr in (("pcr_rate", None), ("pcr_rate_hr_pos", True))},
-    **{(key, f"slamon_{arm}"): _slamon(key, arm) for key in ("median_pfs_months", "objective_response")
-       for arm in ("chemotherapy", "chemotherapy+trastuzumab")},
+    **{(key, f"slamon_{arm}"): _summary("metastatic", f"{key}[{arm}]")
+       for key in ("median_pfs_months", "objective_response") for arm in ("chemotherapy", "chemotherapy+trastuzumab")},
     ("objective_response", "vogel_trastuzumab"): _vogel,
-    **{(f"{protein}_ihc_positive", state): _ihc(f"{protein}_positive_{state}")
+    **{(f"{protein}_ihc_positive", state): _summary("ihc-cohorts", f"{protein}_positive_{state}")
        for protein in ("rank", "rankl") for state in ("naive", "residual")},
 }
 

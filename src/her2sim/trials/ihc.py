@@ -50,9 +50,7 @@ def h_score(levels: np.ndarray, counts: np.ndarray, threshold: float) -> np.ndar
 
 def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
     c = cohort_table()["ihc"]
-    records = rows.to_dict("records")
-    untreated = np.stack([rates[tumour.archetype_of(r).key()] for r in records])
-    treated = np.stack([rates[tumour.archetype_of(r, "trastuzumab").key()] for r in records])
+    untreated, treated = tumour.patient_rates(rows, rates), tumour.patient_rates(rows, rates, "trastuzumab")
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     _, during = tumour.in_vivo_generators(untreated, treated, pamela.adcc_per_day(rows), n0,
                                           chemotherapy=metastatic.chemotherapy_kill(rows),

@@ -88,10 +88,7 @@ def _arm(rows, untreated, treated, adcc, chemo) -> dict:
 
 
 def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
-    before = [tumour.archetype_of(r) for r in rows.to_dict("records")]
-    during = [tumour.archetype_of(r, "trastuzumab") for r in rows.to_dict("records")]
-    untreated = np.stack([rates[a.key()] for a in before])
-    treated = np.stack([rates[a.key()] for a in during])
+    untreated, treated = tumour.patient_rates(rows, rates), tumour.patient_rates(rows, rates, "trastuzumab")
     chemo = chemotherapy_kill(rows)
     out = rows[["patient", "age", "hr_positive", "subtype", "pik3ca_mutant", "p95her2", "fcgr3a", "immune_escape",
                 "non_amplified_fraction", "tumour_cells", "volume_doubling_days"]].copy()
@@ -107,9 +104,7 @@ def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
 def trastuzumab_alone(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0) -> dict:
     """Weekly trastuzumab without chemotherapy until progression, assessed as in the trial (Vogel CL et al.
     2002 J Clin Oncol 20:719, first line); ``adcc_scale`` 0 removes the effector arm."""
-    records = rows.to_dict("records")
-    untreated = np.stack([rates[tumour.archetype_of(r).key()] for r in records])
-    treated = np.stack([rates[tumour.archetype_of(r, "trastuzumab").key()] for r in records])
+    untreated, treated = tumour.patient_rates(rows, rates), tumour.patient_rates(rows, rates, "trastuzumab")
     return _arm(rows, untreated, treated, adcc_scale * pamela.adcc_per_day(rows), np.zeros(len(rows)))
 
 
@@ -149,7 +144,7 @@ def calibrate_chemotherapy(rows: pd.DataFrame, rates: dict, medians, log_sds) ->
     from lifelines import KaplanMeierFitter
     target_pfs = reference_value("median_pfs_months", "slamon_chemotherapy")
     target_response = reference_value("objective_response", "slamon_chemotherapy")
-    untreated = np.stack([rates[tumour.archetype_of(r).key()] for r in rows.to_dict("records")])
+    untreated = tumour.patient_rates(rows, rates)
     results = []
     for median in medians:
         for sd in log_sds:

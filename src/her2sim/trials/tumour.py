@@ -168,6 +168,11 @@ def archetype_rates(a: Archetype) -> np.ndarray:
     return out
 
 
+def patient_rates(rows, rates: dict, therapy: str = "none") -> np.ndarray:
+    """(patient, state, field) signalling rates of each patient's archetype on ``therapy`` (no lapatinib)."""
+    return np.stack([rates[archetype_of(r, therapy).key()] for r in rows.to_dict("records")])
+
+
 def drug_kill(sensitivity_z: np.ndarray | float = 0.0, median: float | None = None,
               log_sd: float | None = None) -> np.ndarray:
     """Each patient's in vivo scale of drug-induced death: lognormal around the median (``tumour.toml``)."""
