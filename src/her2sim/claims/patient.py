@@ -22,7 +22,7 @@ def trial(name: str) -> tuple:
     return table, summary, cached_rates(getattr(TRIALS[name], "RATES", name))
 
 
-def _difference(a, b) -> tuple[float, float]:
+def proportion_difference(a, b) -> tuple[float, float]:
     """Difference of two proportions and its 95 % lower bound (normal approximation)."""
     pa, pb = float(np.mean(a)), float(np.mean(b))
     se = np.sqrt(pa * (1 - pa) / len(a) + pb * (1 - pb) / len(b))
@@ -60,7 +60,7 @@ def pam_1() -> Outcome:
 def res_het() -> Outcome:
     table, s, _ = trial("pamela")
     heterogeneous = table["non_amplified_fraction"] >= 0.05
-    diff, low = _difference(table.loc[~heterogeneous, "pcr"], table.loc[heterogeneous, "pcr"])
+    diff, low = proportion_difference(table.loc[~heterogeneous, "pcr"], table.loc[heterogeneous, "pcr"])
     checks = [Check("HER2 loss among residual tumours", s["her2_loss_in_residual"], ">=", 0.2),
               Check("HER2 loss among residual tumours", s["her2_loss_in_residual"], "<=", 0.5),
               Check("pCR homogeneous - heterogeneous, 95 % lower bound", low, ">", 0.0)]
@@ -76,7 +76,8 @@ def moa_2() -> Outcome:
     from her2sim.trials import pamela
 
     table, s, rates = trial("pamela")
-    diff, low = _difference(table.loc[table["fcgr3a"] == "VV", "pcr"], table.loc[table["fcgr3a"] == "FF", "pcr"])
+    diff, low = proportion_difference(table.loc[table["fcgr3a"] == "VV", "pcr"],
+                                      table.loc[table["fcgr3a"] == "FF", "pcr"])
     rows = pamela.cohort(0, range(PATIENTS))
     without = float(pamela.simulate_patients(rows, rates, adcc_scale=0.0)["pcr"].mean())
     checks = [Check("pCR VV - FF, 95 % lower bound", low, ">", 0.0),
@@ -92,7 +93,7 @@ def moa_2() -> Outcome:
 def res_imm() -> Outcome:
     table, _, _ = trial("pamela")
     esc = table["immune_escape"]
-    diff, low = _difference(table.loc[~esc, "pcr"], table.loc[esc, "pcr"])
+    diff, low = proportion_difference(table.loc[~esc, "pcr"], table.loc[esc, "pcr"])
     return Outcome([Check("pCR no escape - escape, 95 % lower bound", low, ">", 0.0)],
                    mode="trial subgroups", notes=f"pCR difference {diff:.3f}")
 
@@ -192,8 +193,8 @@ def ihc_2() -> Outcome:
     positive = table["rank_h_naive"] >= 1.0
     young = table["age"] < 50
     ki67 = table["ki67_index"] >= table["ki67_index"].median()
-    d_age, low_age = _difference(positive[young], positive[~young])
-    d_ki, low_ki = _difference(positive[ki67], positive[~ki67])
+    d_age, low_age = proportion_difference(positive[young], positive[~young])
+    d_ki, low_ki = proportion_difference(positive[ki67], positive[~ki67])
     checks = [Check("RANK+ age < 50 minus >= 50, 95 % lower bound", low_age, ">", 0.0),
               Check("RANK+ Ki67-high minus Ki67-low, 95 % lower bound", low_ki, ">", 0.0)]
     return Outcome(checks, mode="cohort associations of the naive tumours' RANK H-score",
