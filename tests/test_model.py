@@ -78,3 +78,23 @@ def test_readout_names_never_shadow_model_ids(model):
     ids = {model.getSpecies(i).getId() for i in range(model.getNumSpecies())}
     ids |= {model.getParameter(i).getId() for i in range(model.getNumParameters())}
     assert not (set(READOUTS) & ids)
+
+
+def test_a_cell_line_what_if_reaches_its_derivatives_and_is_undone():
+    """``cell_line_values`` changes SKBR3's own overlay value (which ``parameter_values`` cannot, since a
+    line's own value wins); SKLR inherits it, BT474 does not; leaving the block restores the shipped value."""
+    from her2sim.engine.runner import cell_line_values, variant_parameters
+    from her2sim.errors import InputError
+
+    shipped = {line: variant_parameters(line)["k_proliferation_max"] for line in ("SKBR3", "SKLR", "BT474")}
+    with cell_line_values({"skbr3": {"k_proliferation_max": 2 * shipped["SKBR3"]}}):
+        assert variant_parameters("SKBR3")["k_proliferation_max"] == 2 * shipped["SKBR3"]
+        assert variant_parameters("SKLR")["k_proliferation_max"] == 2 * shipped["SKBR3"]
+        assert variant_parameters("BT474")["k_proliferation_max"] == shipped["BT474"]
+    assert {line: variant_parameters(line)["k_proliferation_max"] for line in shipped} == shipped
+    for bad, message in (({"nope": {"k_proliferation_max": 1.0}}, "unknown cell line"),
+                         ({"SKBR3": {"k_nope": 1.0}}, "unknown parameters k_nope for SKBR3"),
+                         ({"SKBR3": {"k_proliferation_max": -1.0}}, "finite and >= 0")):
+        with pytest.raises(InputError, match=message), cell_line_values(bad):
+            pass
+    assert {line: variant_parameters(line)["k_proliferation_max"] for line in shipped} == shipped

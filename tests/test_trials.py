@@ -190,3 +190,27 @@ def test_more_drug_kill_never_lowers_pcr(forty_patients):
     low = pamela.simulate_patients(rows.assign(drug_sensitivity_z=-1.0), table)["residual_cells"]
     high = pamela.simulate_patients(rows.assign(drug_sensitivity_z=1.0), table)["residual_cells"]
     assert (high <= low).all() and (high < low).any()
+
+
+def test_trial_rates_computed_on_dask_workers_follow_the_callers_parameter_values(tmp_path, monkeypatch):
+    """Worker processes do not share the caller's module state: under ``parameter_values`` (an ensemble
+    member) the archetype rates from the cluster must be the member's, not the defaults'."""
+    from her2sim.engine.runner import parameter_values
+    from her2sim.model import load_parameters
+    from her2sim.trials import engine
+
+    monkeypatch.setenv("HER2SIM_CACHE", str(tmp_path))
+    archetype = pamela.all_archetypes()[0]
+    monkeypatch.setattr(pamela, "all_archetypes", lambda: [archetype])
+    default = tumour.archetype_rates(archetype)
+    w = load_parameters()["w_survival_STAT3"].value
+    with parameter_values({"w_survival_STAT3": 4 * w}):
+        member = tumour.archetype_rates(archetype)
+        client = engine._client(1, None)
+        try:
+            from_workers = engine.rates_table(client, "pamela")[archetype.key()]
+        finally:
+            client.cluster.close()
+            client.close()
+    assert not np.allclose(member, default, rtol=1e-3)  # the change matters for these rates
+    np.testing.assert_allclose(from_workers, member, rtol=1e-9)

@@ -20,8 +20,8 @@ import roadrunner
 
 from her2sim.engine.protocol import Protocol
 from her2sim.errors import InputError
-from her2sim.model import base_sbml, load_parameters
-from her2sim.variants import canonical_names, overlay
+from her2sim.model import base_sbml, checked_values, load_parameters
+from her2sim.variants import canonical_names, line_value_changes, overlay, set_line_value_changes
 
 roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)  # CVODE restart notes after events are expected
 
@@ -108,6 +108,11 @@ def result_cache(fn):
     return cached
 
 
+def _clear_dependent_caches() -> None:
+    for cache in _DEPENDENT_CACHES:
+        cache.cache_clear()
+
+
 def parameter_overrides() -> dict[str, float]:
     """The model-wide parameter values in force instead of the defaults (inside ``parameter_values``)."""
     return dict(_DEFAULT_OVERRIDES)
@@ -119,25 +124,33 @@ def parameter_values(values: dict[str, float]):
 
     Cell-line and construct overlays still apply on top: a line's own value wins.
     """
-    known = load_parameters()
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise InputError(f"unknown parameters {', '.join(unknown)}; see `her2sim info` for the list")
-    bad = sorted(k for k, v in values.items() if not (math.isfinite(float(v)) and float(v) >= 0))
-    if bad:
-        raise InputError(f"parameter values must be finite and >= 0; got {', '.join(bad)}")
+    checked = checked_values(values)
     previous = dict(_DEFAULT_OVERRIDES)
     _DEFAULT_OVERRIDES.clear()
-    _DEFAULT_OVERRIDES.update({k: float(v) for k, v in values.items()})
-    for cache in _DEPENDENT_CACHES:
-        cache.cache_clear()
+    _DEFAULT_OVERRIDES.update(checked)
+    _clear_dependent_caches()
     try:
         yield
     finally:
         _DEFAULT_OVERRIDES.clear()
         _DEFAULT_OVERRIDES.update(previous)
-        for cache in _DEPENDENT_CACHES:
-            cache.cache_clear()
+        _clear_dependent_caches()
+
+
+@contextlib.contextmanager
+def cell_line_values(changes: dict[str, dict[str, float]]):
+    """Run everything inside with these values in cell lines' own overlays, e.g.
+    ``{"SKBR3": {"k_proliferation_max": 0.0008}}``; a derivative (SKLR) inherits its parent's change
+    unless it sets the parameter itself. For what-ifs on one line, where ``parameter_values`` would be
+    overridden by the line's own value."""
+    previous = line_value_changes()
+    set_line_value_changes(changes)
+    _clear_dependent_caches()
+    try:
+        yield
+    finally:
+        set_line_value_changes(previous)
+        _clear_dependent_caches()
 
 
 def variant_parameters(cell_line: str, constructs: Sequence[str] = (), extra: dict[str, float] | None = None) -> dict:

@@ -3,9 +3,10 @@
 from her2sim.model.assembly import (
     antimony_source,
     base_sbml,
+    checked_values,
     load_parameters,
     module_paths,
     validate_sbml,
 )
 
-__all__ = ["antimony_source", "base_sbml", "load_parameters", "module_paths", "validate_sbml"]
+__all__ = ["antimony_source", "base_sbml", "checked_values", "load_parameters", "module_paths", "validate_sbml"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -63,6 +64,19 @@ class Parameter:
 
 def _package_file(*parts: str) -> Path:
     return Path(str(resources.files("her2sim.model").joinpath(*parts)))
+
+
+def checked_values(values: dict[str, float], where: str = "") -> dict[str, float]:
+    """``values`` as floats, if every name is a model parameter and every value finite and >= 0."""
+    from her2sim.errors import InputError
+    suffix = f" for {where}" if where else ""
+    unknown = sorted(set(values) - set(load_parameters()))
+    if unknown:
+        raise InputError(f"unknown parameters {', '.join(unknown)}{suffix}; see `her2sim info` for the list")
+    bad = sorted(k for k, v in values.items() if not (math.isfinite(float(v)) and float(v) >= 0))
+    if bad:
+        raise InputError(f"parameter values must be finite and >= 0; got {', '.join(bad)}{suffix}")
+    return {k: float(v) for k, v in values.items()}
 
 
 @functools.cache

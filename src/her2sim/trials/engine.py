@@ -13,10 +13,13 @@ import os
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from her2sim.engine.runner import cell_line_values, parameter_overrides, parameter_values
 from her2sim.errors import InputError
 from her2sim.trials import ihc, metastatic, pamela, pamela_arms, tumour
+from her2sim.variants import line_value_changes
 
 TRIALS = {"pamela": pamela, "pamela-arms": pamela_arms, "metastatic": metastatic, "ihc-cohorts": ihc}
 CHUNK = 2000
@@ -26,10 +29,10 @@ MAX_PATIENTS = 10_000_000
 def model_fingerprint() -> str:
     """Hash of everything the archetype rates depend on (model, overlays, population and tumour constants,
     and the parameter values in force: an ensemble member's rates are not the defaults')."""
-    from her2sim.engine.runner import parameter_overrides
     from her2sim.model import base_sbml
     h = hashlib.sha256(base_sbml().encode())
     h.update(repr(sorted(parameter_overrides().items())).encode())
+    h.update(repr(sorted(line_value_changes().items())).encode())
     for package, name in (("her2sim.model", "parameters.tsv"), ("her2sim.variants", "cell_lines.toml"),
                           ("her2sim.variants", "constructs.toml"), ("her2sim.population", "parameters.toml"),
                           ("her2sim.trials", "tumour.toml"), ("her2sim.trials", "cohort.toml"),
@@ -79,7 +82,8 @@ def rates_table(client, name: str, progress=None) -> dict:
         return cached
     path = _cache_path(name)
     archetypes = module.all_archetypes()
-    futures = client.map(tumour.archetype_rates, archetypes, pure=False)
+    futures = client.map(_archetype_rates, archetypes, overrides=parameter_overrides(),
+                         line_changes=line_value_changes(), pure=False)
     arrays = []
     for f in futures:
         arrays.append(f.result())
@@ -91,6 +95,15 @@ def rates_table(client, name: str, progress=None) -> dict:
     frame.to_parquet(tmp)
     os.replace(tmp, path)
     return _rates_dict(frame)
+
+
+def _archetype_rates(archetype, overrides: dict, line_changes: dict) -> np.ndarray:
+    """``tumour.archetype_rates`` in a worker process, under the caller's parameter values (an ensemble
+    member, a what-if): worker processes do not share the caller's module state."""
+    if not overrides and not line_changes:
+        return tumour.archetype_rates(archetype)
+    with parameter_values(overrides), cell_line_values(line_changes):
+        return tumour.archetype_rates(archetype)
 
 
 def _chunk_task(name: str, seed: int, start: int, stop: int, rates: dict, out_dir: str) -> int:

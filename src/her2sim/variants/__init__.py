@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from her2sim.errors import InputError
-from her2sim.model import load_parameters
+from her2sim.model import checked_values, load_parameters
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,28 @@ def lineage(name: str) -> list[Variant]:
     return chain[::-1]
 
 
+# What-if values for a line's own overlay (``engine.runner.cell_line_values``); derivatives inherit them.
+_LINE_VALUE_CHANGES: dict[str, dict[str, float]] = {}
+
+
+def line_value_changes() -> dict[str, dict[str, float]]:
+    """The what-if changes to cell-line overlays in force (empty outside ``cell_line_values``)."""
+    return {line: dict(values) for line, values in _LINE_VALUE_CHANGES.items()}
+
+
+def set_line_value_changes(changes: dict[str, dict[str, float]]) -> None:
+    """Replace the what-if changes (checked: known lines and parameters, finite values >= 0)."""
+    checked = {cell_line(line).name: checked_values(values, cell_line(line).name) for line, values in changes.items()}
+    _LINE_VALUE_CHANGES.clear()
+    _LINE_VALUE_CHANGES.update(checked)
+
+
 def overlay(cell_line_name: str, construct_names: tuple[str, ...] | list[str] = ()) -> dict[str, float]:
     """Parameter changes for a cell line (with its ancestry) plus constructs, in order."""
     params: dict[str, float] = {}
     for variant in lineage(cell_line_name):
         params.update(variant.parameters)
+        params.update(_LINE_VALUE_CHANGES.get(variant.name, {}))
     for name in construct_names:
         params.update(construct(name).parameters)
     return params
