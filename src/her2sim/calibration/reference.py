@@ -29,14 +29,14 @@ def band(row: pd.Series) -> tuple[float, float]:
     return float(row["lower"]), float(row["upper"])
 
 
-def _ic50(line: str) -> float:
+def lapatinib_ic50(line: str) -> float:
     from her2sim.analysis import fit_4pl
     from her2sim.assays.viability import cck8
     curve = cck8(line, (), "lapatinib")
     return float(fit_4pl(curve.doses_uM, curve.relative_survival).ic50)
 
 
-def _doubling_time_h(line: str) -> float:
+def doubling_time_h(line: str) -> float:
     """Untreated cells in growth medium over the CCK-8 window (4 days)."""
     from her2sim.claims.viability import living_cells
     days = 4.0
@@ -44,7 +44,7 @@ def _doubling_time_h(line: str) -> float:
     return float(days * 24.0 * np.log(2) / np.log(cells)) if cells > 1 else float("inf")
 
 
-def _trastuzumab_survival(line: str) -> float:
+def trastuzumab_survival(line: str) -> float:
     from her2sim.claims.viability import single_dose
     return float(single_dose(line, (), [("trastuzumab", "10ug/mL")]))
 
@@ -82,10 +82,10 @@ def _summary(trial: str, key: str) -> Callable[[], float]:
 
 # (observableId, simulationConditionId) -> how the model gives it
 MODEL: dict[tuple[str, str], Callable[[], float]] = {
-    **{("lapatinib_ic50_uM", line): (lambda line=line: _ic50(line)) for line in ("SKBR3", "BT474", "HCC1954")},
-    **{("doubling_time_h", line): (lambda line=line: _doubling_time_h(line))
+    **{("lapatinib_ic50_uM", line): (lambda line=line: lapatinib_ic50(line)) for line in ("SKBR3", "BT474", "HCC1954")},
+    **{("doubling_time_h", line): (lambda line=line: doubling_time_h(line))
        for line in ("SKBR3", "BT474", "HCC1954", "MCF7")},
-    **{("trastuzumab_survival_10ug", line): (lambda line=line: _trastuzumab_survival(line))
+    **{("trastuzumab_survival_10ug", line): (lambda line=line: trastuzumab_survival(line))
        for line in ("SKBR3", "BT474")},
     **{(key, "pamela"): _summary("pamela", key) for key in (
         "pcr_rate", "pcr_rate_hr_pos", "pcr_rate_hr_neg", "pcr_rate_her2_enriched", "pcr_rate_non_her2_enriched",
