@@ -18,7 +18,7 @@ from pathlib import Path
 import antimony
 import libsbml
 
-from her2sim.errors import ModelError
+from her2sim.errors import InputError, ModelError
 
 MODEL_ID = "her2sim"
 PROTOCOL_SWITCHES = ("serum", "growth_on")
@@ -68,7 +68,6 @@ def _package_file(*parts: str) -> Path:
 
 def checked_values(values: dict[str, float], where: str = "") -> dict[str, float]:
     """``values`` as floats, if every name is a model parameter and every value finite and >= 0."""
-    from her2sim.errors import InputError
     suffix = f" for {where}" if where else ""
     unknown = sorted(set(values) - set(load_parameters()))
     if unknown:
