@@ -20,7 +20,7 @@ import roadrunner
 
 from her2sim.engine.protocol import Protocol
 from her2sim.errors import InputError
-from her2sim.model import base_sbml, checked_values, load_parameters
+from her2sim.model import base_sbml, checked_values
 from her2sim.variants import canonical_names, line_value_changes, overlay, set_line_value_changes
 
 roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)  # CVODE restart notes after events are expected
@@ -156,11 +156,7 @@ def cell_line_values(changes: dict[str, dict[str, float]]):
 def variant_parameters(cell_line: str, constructs: Sequence[str] = (), extra: dict[str, float] | None = None) -> dict:
     params = {**_DEFAULT_OVERRIDES, **overlay(cell_line, tuple(constructs))}
     if extra:
-        known = load_parameters()
-        unknown = sorted(set(extra) - set(known))
-        if unknown:
-            raise InputError(f"unknown parameters {', '.join(unknown)}; see `her2sim info` for the list")
-        params.update({k: float(v) for k, v in extra.items()})
+        params.update(checked_values(extra))
     return params
 
 
