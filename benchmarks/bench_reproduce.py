@@ -21,14 +21,14 @@ import time
 import roadrunner
 from plain import plain_roadrunner
 
-from her2sim.claims import evaluate, registry, seed_claims
+from her2sim.claims import evaluate, in_vitro_ids
 from her2sim.engine.runner import clear_caches, record_simulations
 from her2sim.model import base_sbml
 
 
 def her2sim_run() -> tuple[float, list, dict]:
     clear_caches()
-    ids = [c for c in registry() if seed_claims()[c]["layer"] in ("signaling", "viability")]
+    ids = in_vitro_ids()
     start = time.perf_counter()
     with record_simulations() as calls:
         statuses = {cid: evaluate(cid).status for cid in ids}

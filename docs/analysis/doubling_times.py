@@ -17,7 +17,7 @@ held-out lapatinib IC50s, and every signalling and viability claim that no longe
 import math
 
 from her2sim.calibration.reference import doubling_time_h, lapatinib_ic50, trastuzumab_survival
-from her2sim.claims.registry import evaluate, registry, seed_claims
+from her2sim.claims import evaluate, in_vitro_ids
 from her2sim.data import reference_value
 from her2sim.engine import simulate
 from her2sim.engine.runner import cell_line_values, parameter_values, variant_parameters
@@ -44,11 +44,8 @@ def refitted_division() -> dict[str, dict[str, float]]:
 
 
 def in_vitro_failures() -> list[str]:
-    layers = {i: c["layer"] for i, c in seed_claims().items()}
     failures = []
-    for claim_id in registry():
-        if layers[claim_id] not in ("signaling", "viability"):
-            continue
+    for claim_id in in_vitro_ids():
         result = evaluate(claim_id)
         if result.status != "pass":
             unmet = [c.text() for c in result.checks if not c.passed]

@@ -151,6 +151,14 @@ def registry() -> dict[str, ClaimSpec]:
     return {cid: _REGISTRY[cid] for cid in seed_claims() if cid in _REGISTRY}
 
 
+IN_VITRO_LAYERS = ("signaling", "viability")
+
+
+def in_vitro_ids() -> list[str]:
+    """Registered claims decided by cell-line simulations (the signalling and viability layers)."""
+    return [cid for cid in registry() if seed_claims()[cid]["layer"] in IN_VITRO_LAYERS]
+
+
 def missing_ids() -> list[str]:
     return [cid for cid in seed_claims() if cid not in registry()]
 
