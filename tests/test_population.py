@@ -218,22 +218,15 @@ def test_bad_xenograft_cli_input_one_line_exit_2(capsys, args, words):
 
 
 @pytest.mark.parametrize("generations", [3, 12])
-def test_transit_divisions_do_not_decide_the_xenograft_timing(monkeypatch, generations):
+def test_transit_divisions_do_not_decide_the_xenograft_timing(generations):
     """S003-CSC-2 fails whatever the transit-division count: trastuzumab slows an established tumour at
     least as much as a new one (README, tests/test_claims.py)."""
-    import her2sim.population.stem as stem
     import her2sim.population.xenograft as xenograft
-    from her2sim.population.dynamics import constants
+    from her2sim.population.dynamics import population_values
 
-    changed = {**constants(), "transit_generations": generations}
-    monkeypatch.setattr(stem, "constants", lambda: changed)
-    monkeypatch.setattr(xenograft, "constants", lambda: changed)
-    xenograft.pace.cache_clear()
-    try:
+    with population_values({"transit_generations": generations}):
         tz = (("trastuzumab", "10ug/mL"),)
         control = xenograft.grow_xenograft("MCF7", days=70)
         early = xenograft.grow_xenograft("MCF7", tz, start_day=0, days=70).at(42) / control.at(42)
         established = xenograft.grow_xenograft("MCF7", tz, start_day=28, days=70).at(70) / control.at(70)
-    finally:
-        xenograft.pace.cache_clear()
     assert established <= early < 1.0

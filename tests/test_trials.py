@@ -74,11 +74,15 @@ def test_fast_path_equals_one_by_one_reference(forty_patients):
 
 
 @pytest.mark.parametrize("args", [["nope"], ["pamela", "--patients", "0"], ["pamela", "--workers", "0"],
-                                  ["pamela", "--scheduler", "tcp://127.0.0.1:9"], ["pamela", "--chunk", "0"]])
+                                  ["pamela", "--scheduler", "tcp://127.0.0.1:9"], ["pamela", "--chunk", "0"],
+                                  ["pamela", "--set", "tumour_rankl=0.1"], ["pamela", "--set", "adcc_max_per_day=-1"],
+                                  ["pamela", "--set", "adcc_max_per_day"], ["pamela", "--set", "tolerance_lock=nan"]])
 def test_bad_input(args, tmp_path, capsys):
     assert main(["trial", *args, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("her2sim: error:") and "\n" not in err
+    if "--set" in args:
+        assert not (tmp_path / "x").exists()  # a bad what-if is refused before anything is written
 
 
 def test_untreated_tumour_grows_at_its_volume_doubling_time():
@@ -192,19 +196,33 @@ def test_more_drug_kill_never_lowers_pcr(forty_patients):
     assert (high <= low).all() and (high < low).any()
 
 
-def test_trial_rates_computed_on_dask_workers_follow_the_callers_parameter_values(tmp_path, monkeypatch):
-    """Worker processes do not share the caller's module state: under ``parameter_values`` (an ensemble
-    member) the archetype rates from the cluster must be the member's, not the defaults'."""
+def _what_if(kind: str):
+    """One what-if of each kind that changes a PAMELA archetype's rates."""
     from her2sim.engine.runner import parameter_values
     from her2sim.model import load_parameters
+    from her2sim.population.dynamics import population_values
+
+    if kind == "parameters":  # an ensemble member
+        return parameter_values({"w_survival_STAT3": 4 * load_parameters()["w_survival_STAT3"].value})
+    if kind == "tumour":
+        return tumour.tumour_values({"tumour_rankl_nM": 3.0})
+    return population_values({"tolerant_IKK_constitutive": 2.0})
+
+
+@pytest.mark.parametrize("kind", ["parameters", "tumour", "population"])
+def test_trial_rates_computed_on_dask_workers_follow_the_callers_values(tmp_path, monkeypatch, kind):
+    """Worker processes do not share the caller's module state: under a what-if (or an ensemble member)
+    the archetype rates from the cluster must be the what-if's, not the defaults', and must not be read
+    from the defaults' cache."""
     from her2sim.trials import engine
 
     monkeypatch.setenv("HER2SIM_CACHE", str(tmp_path))
     archetype = pamela.all_archetypes()[0]
     monkeypatch.setattr(pamela, "all_archetypes", lambda: [archetype])
     default = tumour.archetype_rates(archetype)
-    w = load_parameters()["w_survival_STAT3"].value
-    with parameter_values({"w_survival_STAT3": 4 * w}):
+    default_key = engine.model_fingerprint()
+    with _what_if(kind):
+        assert engine.model_fingerprint() != default_key
         member = tumour.archetype_rates(archetype)
         client = engine._client(1, None)
         try:
@@ -214,3 +232,39 @@ def test_trial_rates_computed_on_dask_workers_follow_the_callers_parameter_value
             client.close()
     assert not np.allclose(member, default, rtol=1e-3)  # the change matters for these rates
     np.testing.assert_allclose(from_workers, member, rtol=1e-9)
+
+
+def test_patients_simulated_on_dask_workers_follow_the_callers_tumour_values(tmp_path, forty_patients):
+    """The per-patient step (ADCC, drug kill, pCR threshold: tumour.toml) also runs on workers."""
+    from her2sim.trials import engine
+
+    rows, rates = forty_patients
+    (tmp_path / "patients").mkdir()
+    default = pamela.simulate_patients(rows, rates)
+    with tumour.tumour_values({"adcc_max_per_day": 0.0}):
+        local = pamela.simulate_patients(rows, rates)
+        client = engine._client(1, None)
+        try:
+            client.submit(engine._chunk_task, "pamela", 0, 0, 40, rates, str(tmp_path), engine.what_ifs(),
+                          pure=False).result()
+        finally:
+            client.cluster.close()
+            client.close()
+    from_worker = pd.read_parquet(tmp_path / "patients" / "chunk_000000000.parquet")
+    assert (local["residual_cells"] > default["residual_cells"]).any()  # no ADCC: more cells left
+    np.testing.assert_allclose(from_worker["residual_cells"], local["residual_cells"], rtol=1e-12)
+
+
+def test_what_if_values_are_checked_and_undone():
+    from her2sim.population.dynamics import constants, population_values
+
+    with tumour.tumour_values({"tumour_rankl_nM": 0.1}), population_values({"tolerance_lock": 0.5}):
+        assert tumour.value("tumour_rankl_nM") == 0.1 and constants()["tolerance_lock"] == 0.5
+    assert tumour.value("tumour_rankl_nM") == 0.01 and constants()["tolerance_lock"] == 0.95
+    for bad, message in (({"tumour_rankl": 1.0}, "unknown tumour constant tumour_rankl; allowed: "),
+                         ({"chemotherapy": 1.0}, "unknown tumour constant chemotherapy"),
+                         ({"adcc_max_per_day": -0.01}, "must be finite and >= 0"),
+                         ({"adcc_max_per_day": float("nan")}, "must be finite and >= 0")):
+        with pytest.raises(InputError, match=message), tumour.tumour_values(bad):
+            pass
+    assert tumour.value("adcc_max_per_day") == 0.02

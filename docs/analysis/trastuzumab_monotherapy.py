@@ -42,22 +42,21 @@ def _rates(name: str) -> dict:
 
 def scan_adcc(rows, rates) -> None:
     """Effector strength down, drug kill refitted to TBCRC023 at each step (in memory only)."""
-    constants = tumour.constants()
     pamela_rates, pamela_rows = _rates("pamela"), pamela.cohort(0, range(4000))
     arm = "chemotherapy+trastuzumab"
     print("adcc_max_per_day | kill median / log-SD | trastuzumab alone | chemo + trastuzumab response | "
           "PAMELA pCR | VV - FF pCR, 95 % lower bound | pCR loss without ADCC | no escape - escape, 95 % lower bound")
     for adcc in ADCC_PER_DAY:
-        constants["adcc_max_per_day"]["value"] = adcc
-        fit = pamela.calibrate_drug_kill(pamela_rows, pamela_rates)
-        constants["drug_kill_in_vivo"]["value"], constants["drug_kill_log_sd"]["value"] = fit["median"], fit["log_sd"]
-        table = pamela.simulate_patients(pamela_rows, pamela_rates)
-        without = pamela.simulate_patients(pamela_rows, pamela_rates, adcc_scale=0.0)["pcr"].mean()
+        with tumour.tumour_values({"adcc_max_per_day": adcc}):
+            fit = pamela.calibrate_drug_kill(pamela_rows, pamela_rates)
+            with tumour.tumour_values({"drug_kill_in_vivo": fit["median"], "drug_kill_log_sd": fit["log_sd"]}):
+                table = pamela.simulate_patients(pamela_rows, pamela_rates)
+                without = pamela.simulate_patients(pamela_rows, pamela_rates, adcc_scale=0.0)["pcr"].mean()
+                s = metastatic.summary(metastatic.simulate_patients(rows, rates))
+                alone = metastatic.trastuzumab_alone(rows, rates)["response"].mean()
         pcr = table["pcr"]
         _, genotype = proportion_difference(pcr[table["fcgr3a"] == "VV"], pcr[table["fcgr3a"] == "FF"])
         _, escape = proportion_difference(pcr[~table["immune_escape"]], pcr[table["immune_escape"]])
-        s = metastatic.summary(metastatic.simulate_patients(rows, rates))
-        alone = metastatic.trastuzumab_alone(rows, rates)["response"].mean()
         print(f"{adcc} | {fit['median']:.3f} / {fit['log_sd']:.3f} | {alone:.3f} | "
               f"{s[f'objective_response[{arm}]']:.3f} | {pcr.mean():.3f} | {genotype:+.3f} | "
               f"{pcr.mean() - without:.3f} | {escape:+.3f}")

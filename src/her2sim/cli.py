@@ -506,6 +506,20 @@ def pk(
         typer.echo(f"  day {row['day']:7.1f}: {row['mg_per_L']:.4g} ug/mL ({row['nM']:.4g} nM)")
 
 
+def _assignments(items: list[str]) -> dict[str, float]:
+    """``NAME=VALUE`` strings as a dict; the value must be a number."""
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        try:
+            if not sep or not name.strip():
+                raise ValueError
+            out[name.strip()] = float(text)
+        except ValueError:
+            raise InputError(f"--set takes NAME=VALUE with a number, e.g. tumour_rankl_nM=0.1; got {item!r}") from None
+    return out
+
+
 @app.command()
 def trial(
     name: Annotated[str, typer.Argument(help="pamela")],
@@ -515,12 +529,15 @@ def trial(
     scheduler: Annotated[str, typer.Option(help="address of a running Dask scheduler (overrides --workers)")] = "",
     out: Annotated[Path, typer.Option(help="directory for per-patient Parquet chunks and the summary")] = Path(""),
     chunk: Annotated[int, typer.Option(help="patients per task and per Parquet file")] = 2000,
+    set_values: Annotated[list[str] | None, typer.Option(
+        "--set", help="what-if NAME=VALUE (repeatable): a tumour or population constant or a model parameter, "
+                      "e.g. --set tumour_rankl_nM=0.1")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
 ) -> None:
     """Run a virtual trial on Dask; finished chunks of patients are kept, so a rerun resumes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from her2sim.trials.engine import TRIALS, run_trial
+    from her2sim.trials.engine import TRIALS, run_trial, what_if
 
     if name not in TRIALS:
         raise InputError(f"unknown trial {name!r}; allowed: {', '.join(TRIALS)}")
@@ -528,6 +545,9 @@ def trial(
         raise InputError(f"--patients must be >= 1; got {patients}")
     if chunk < 1:
         raise InputError(f"--chunk must be >= 1; got {chunk}")
+    values = _assignments(set_values or [])
+    with what_if(values):  # refuse an unknown name or a bad value before anything is written
+        pass
     directory = out if str(out) else Path(f"trial-{name}-seed{seed}-n{patients}")
     _ensure_writable_dir(directory)
 
@@ -543,8 +563,10 @@ def trial(
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=_stderr_console()) as progress:
-        _, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress), chunk)
-    summary = {"trial": name, "seed": seed, "out": str(directory), **summary}
+        with what_if(values):
+            _, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress), chunk)
+    summary = {"trial": name, "seed": seed, "out": str(directory), **({"what_if": values} if values else {}),
+               **summary}
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return

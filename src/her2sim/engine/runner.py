@@ -153,6 +153,52 @@ def cell_line_values(changes: dict[str, dict[str, float]]):
         _clear_dependent_caches()
 
 
+class ConstantValues:
+    """What-if values for a table of named constants outside the signalling model (the tumour layer's
+    ``tumour.toml``, the population layer's ``parameters.toml``).
+
+    ``current()`` is what is in force; ``values({...})`` is a context manager like ``parameter_values``.
+    The trial engine hands ``current()`` to its Dask workers and hashes it into the rate cache's key, so
+    a what-if reaches every process and never reads rates cached under other values."""
+
+    def __init__(self, label: str, names):
+        self.label = label
+        self._names = names  # callable: the table's names (read lazily, after import)
+        self._changes: dict[str, float] = {}
+
+    def current(self) -> dict[str, float]:
+        return dict(self._changes)
+
+    def names(self) -> set[str]:
+        return set(self._names())
+
+    def checked(self, changes: dict[str, float]) -> dict[str, float]:
+        allowed = self.names()
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise InputError(f"unknown {self.label} {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        try:
+            out = {k: float(v) for k, v in changes.items()}
+        except (TypeError, ValueError):
+            raise InputError(f"{self.label} values must be numbers; got {changes}") from None
+        bad = sorted(k for k, v in out.items() if not (math.isfinite(v) and v >= 0))
+        if bad:
+            raise InputError(f"{self.label} values must be finite and >= 0; got {', '.join(bad)}")
+        return out
+
+    @contextlib.contextmanager
+    def values(self, changes: dict[str, float]):
+        checked = self.checked(changes)
+        previous = self._changes
+        self._changes = {**previous, **checked}
+        _clear_dependent_caches()
+        try:
+            yield
+        finally:
+            self._changes = previous
+            _clear_dependent_caches()
+
+
 def variant_parameters(cell_line: str, constructs: Sequence[str] = (), extra: dict[str, float] | None = None) -> dict:
     params = {**_DEFAULT_OVERRIDES, **overlay(cell_line, tuple(constructs))}
     if extra:

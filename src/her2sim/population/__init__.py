@@ -35,9 +35,10 @@ from her2sim.population.dynamics import (
     load_protocol,
     population_cck8,
     population_readouts,
+    population_values,
     state_parameters,
     state_rates,
 )
 
 __all__ = ["STATES", "EvolveResult", "Step", "absolute_ic50", "evolve", "load_protocol", "population_cck8",
-           "population_readouts", "state_parameters", "state_rates"]
+           "population_readouts", "population_values", "state_parameters", "state_rates"]

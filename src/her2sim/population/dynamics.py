@@ -14,7 +14,7 @@ from scipy.linalg import expm
 
 from her2sim.drugs import agent
 from her2sim.engine import Protocol, simulate
-from her2sim.engine.runner import result_cache, variant_parameters
+from her2sim.engine.runner import ConstantValues, result_cache, variant_parameters
 from her2sim.errors import InputError
 from her2sim.model import load_parameters
 
@@ -24,9 +24,18 @@ MAX_CELLS = 1e12
 
 
 @functools.cache
-def constants() -> dict[str, float]:
+def _file_constants() -> dict[str, float]:
     table = tomllib.loads(resources.files("her2sim.population").joinpath("parameters.toml").read_text())
     return {name: float(entry["value"]) for name, entry in table.items()}
+
+
+POPULATION_VALUES = ConstantValues("population constant", lambda: _file_constants())
+population_values = POPULATION_VALUES.values  # what-ifs: with population_values({"tolerance_lock": 0.5}): ...
+
+
+def constants() -> dict[str, float]:
+    """The population layer's constants (parameters.toml), with any ``population_values`` what-if."""
+    return {**_file_constants(), **POPULATION_VALUES.current()}
 
 
 @functools.cache

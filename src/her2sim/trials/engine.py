@@ -7,6 +7,7 @@ written atomically when the chunk is done), ``summary.json``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ import pandas as pd
 
 from her2sim.engine.runner import cell_line_values, parameter_overrides, parameter_values
 from her2sim.errors import InputError
+from her2sim.population.dynamics import POPULATION_VALUES, population_values
 from her2sim.trials import ihc, metastatic, pamela, pamela_arms, tumour
 from her2sim.variants import line_value_changes
 
@@ -26,13 +28,52 @@ CHUNK = 2000
 MAX_PATIENTS = 10_000_000
 
 
+def what_ifs() -> dict:
+    """Every value in force instead of a shipped one (an ensemble member, a what-if), by kind."""
+    return {"parameters": parameter_overrides(), "cell_lines": line_value_changes(),
+            "tumour": tumour.TUMOUR_VALUES.current(), "population": POPULATION_VALUES.current()}
+
+
+@contextlib.contextmanager
+def _under(changes: dict):
+    """Re-enter the caller's ``what_ifs`` in a worker process, which does not share the caller's state."""
+    if not any(changes.values()):
+        yield  # the shipped values: keep the worker's caches
+        return
+    with parameter_values(changes["parameters"]), cell_line_values(changes["cell_lines"]), \
+            tumour.tumour_values(changes["tumour"]), population_values(changes["population"]):
+        yield
+
+
+@contextlib.contextmanager
+def what_if(values: dict[str, float]):
+    """One what-if by name, whichever table the name is in: a tumour constant (``tumour.toml``), a population
+    constant (population ``parameters.toml``) or a signalling-model parameter (``parameters.tsv``), e.g.
+    ``with what_if({"tumour_rankl_nM": 0.1}): run_trial(...)``. Trials run under it on every worker."""
+    from her2sim.model import load_parameters
+
+    kinds = {"tumour": {}, "population": {}, "parameters": {}}
+    for name, value in values.items():
+        if name in tumour.TUMOUR_VALUES.names():
+            kinds["tumour"][name] = value
+        elif name in POPULATION_VALUES.names():
+            kinds["population"][name] = value
+        elif name in load_parameters():
+            kinds["parameters"][name] = value
+        else:
+            raise InputError(f"unknown value {name!r}: not a tumour constant (tumour.toml), a population constant "
+                             "(population/parameters.toml) or a model parameter (`her2sim info`)")
+    with parameter_values({**parameter_overrides(), **kinds["parameters"]}), \
+            tumour.tumour_values(kinds["tumour"]), population_values(kinds["population"]):
+        yield
+
+
 def model_fingerprint() -> str:
     """Hash of everything the archetype rates depend on (model, overlays, population and tumour constants,
-    and the parameter values in force: an ensemble member's rates are not the defaults')."""
+    and the values in force: an ensemble member's or a what-if's rates are not the defaults')."""
     from her2sim.model import base_sbml
     h = hashlib.sha256(base_sbml().encode())
-    h.update(repr(sorted(parameter_overrides().items())).encode())
-    h.update(repr(sorted(line_value_changes().items())).encode())
+    h.update(repr(sorted((kind, sorted(v.items())) for kind, v in what_ifs().items())).encode())
     for package, name in (("her2sim.model", "parameters.tsv"), ("her2sim.variants", "cell_lines.toml"),
                           ("her2sim.variants", "constructs.toml"), ("her2sim.population", "parameters.toml"),
                           ("her2sim.trials", "tumour.toml"), ("her2sim.trials", "cohort.toml"),
@@ -82,8 +123,7 @@ def rates_table(client, name: str, progress=None) -> dict:
         return cached
     path = _cache_path(name)
     archetypes = module.all_archetypes()
-    futures = client.map(_archetype_rates, archetypes, overrides=parameter_overrides(),
-                         line_changes=line_value_changes(), pure=False)
+    futures = client.map(_archetype_rates, archetypes, changes=what_ifs(), pure=False)
     arrays = []
     for f in futures:
         arrays.append(f.result())
@@ -97,18 +137,16 @@ def rates_table(client, name: str, progress=None) -> dict:
     return _rates_dict(frame)
 
 
-def _archetype_rates(archetype, overrides: dict, line_changes: dict) -> np.ndarray:
-    """``tumour.archetype_rates`` in a worker process, under the caller's parameter values (an ensemble
-    member, a what-if): worker processes do not share the caller's module state."""
-    if not overrides and not line_changes:
-        return tumour.archetype_rates(archetype)
-    with parameter_values(overrides), cell_line_values(line_changes):
+def _archetype_rates(archetype, changes: dict) -> np.ndarray:
+    """``tumour.archetype_rates`` in a worker process, under the caller's ``what_ifs``."""
+    with _under(changes):
         return tumour.archetype_rates(archetype)
 
 
-def _chunk_task(name: str, seed: int, start: int, stop: int, rates: dict, out_dir: str) -> int:
+def _chunk_task(name: str, seed: int, start: int, stop: int, rates: dict, out_dir: str, changes: dict) -> int:
     module = TRIALS[name]
-    table = module.simulate_patients(module.cohort(seed, range(start, stop)), rates)
+    with _under(changes):
+        table = module.simulate_patients(module.cohort(seed, range(start, stop)), rates)
     path = Path(out_dir) / "patients" / f"chunk_{start:09d}.parquet"
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     table.to_parquet(tmp, index=False)
@@ -149,8 +187,9 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
         raise InputError(f"--workers must be between 1 and 64; got {workers}")
     out = Path(out)
     (out / "patients").mkdir(parents=True, exist_ok=True)
+    changed = {kind: values for kind, values in what_ifs().items() if values}
     _check_settings(out, {"trial": name, "patients": patients, "seed": seed, "chunk": chunk,
-                          "model": model_fingerprint()})
+                          "model": model_fingerprint(), **({"what_ifs": changed} if changed else {})})
     module = TRIALS[name]
     starts = list(range(0, patients, chunk))
     todo = [s for s in starts if not (out / "patients" / f"chunk_{s:09d}.parquet").exists()]
@@ -163,7 +202,7 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
             shared = client.scatter(rates, broadcast=True)
             from dask.distributed import as_completed
             futures = [client.submit(_chunk_task, name, seed, s, min(s + chunk, patients), shared, str(out),
-                                     pure=False) for s in todo]
+                                     what_ifs(), pure=False) for s in todo]
             for f in as_completed(futures):
                 done = f.result()
                 if progress:

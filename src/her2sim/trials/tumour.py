@@ -29,7 +29,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from her2sim.drugs.pk import pk_model, steady_state
-from her2sim.engine.runner import variant_parameters
+from her2sim.engine.runner import ConstantValues, variant_parameters
 from her2sim.errors import InputError
 from her2sim.model import load_parameters
 from her2sim.population.dynamics import STATES as POPULATION_STATES
@@ -45,8 +45,18 @@ OBSERVABLES = ("obs_proliferation_rate", "obs_death_rate", "RANK_mRNA", "ER_acti
 
 
 @functools.cache
-def constants() -> dict:
+def _file_constants() -> dict:
     return tomllib.loads(resources.files("her2sim.trials").joinpath("tumour.toml").read_text())
+
+
+TUMOUR_VALUES = ConstantValues("tumour constant", lambda: [k for k, v in _file_constants().items() if "value" in v])
+tumour_values = TUMOUR_VALUES.values  # what-ifs: with tumour_values({"tumour_rankl_nM": 0.1}): ...
+
+
+def constants() -> dict:
+    """tumour.toml, with any ``tumour_values`` what-if in place of the scalar values."""
+    table, changes = _file_constants(), TUMOUR_VALUES.current()
+    return {k: {**v, "value": changes[k]} if k in changes else v for k, v in table.items()}
 
 
 def value(name: str) -> float:
