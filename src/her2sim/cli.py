@@ -546,10 +546,7 @@ def trial(
     if chunk < 1:
         raise InputError(f"--chunk must be >= 1; got {chunk}")
     values = _assignments(set_values or [])
-    with what_if(values):  # refuse an unknown name or a bad value before anything is written
-        pass
     directory = out if str(out) else Path(f"trial-{name}-seed{seed}-n{patients}")
-    _ensure_writable_dir(directory)
 
     class Bar:
         def __init__(self, progress):
@@ -561,9 +558,10 @@ def trial(
         def advance(self, n):
             self.progress.advance(self.task, n)
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=_stderr_console()) as progress:
-        with what_if(values):
+    with what_if(values):  # an unknown name or a bad value is refused here, before anything is written
+        _ensure_writable_dir(directory)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=_stderr_console()) as progress:
             _, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress), chunk)
     summary = {"trial": name, "seed": seed, "out": str(directory), **({"what_if": values} if values else {}),
                **summary}

@@ -20,7 +20,7 @@ import roadrunner
 
 from her2sim.engine.protocol import Protocol
 from her2sim.errors import InputError
-from her2sim.model import base_sbml, checked_values
+from her2sim.model import base_sbml, checked_values, finite_non_negative
 from her2sim.variants import canonical_names, line_value_changes, overlay, set_line_value_changes
 
 roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)  # CVODE restart notes after events are expected
@@ -177,14 +177,7 @@ class ConstantValues:
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise InputError(f"unknown {self.label} {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-        try:
-            out = {k: float(v) for k, v in changes.items()}
-        except (TypeError, ValueError):
-            raise InputError(f"{self.label} values must be numbers; got {changes}") from None
-        bad = sorted(k for k, v in out.items() if not (math.isfinite(v) and v >= 0))
-        if bad:
-            raise InputError(f"{self.label} values must be finite and >= 0; got {', '.join(bad)}")
-        return out
+        return finite_non_negative(changes, self.label)
 
     @contextlib.contextmanager
     def values(self, changes: dict[str, float]):

@@ -72,10 +72,19 @@ def checked_values(values: dict[str, float], where: str = "") -> dict[str, float
     unknown = sorted(set(values) - set(load_parameters()))
     if unknown:
         raise InputError(f"unknown parameters {', '.join(unknown)}{suffix}; see `her2sim info` for the list")
-    bad = sorted(k for k, v in values.items() if not (math.isfinite(float(v)) and float(v) >= 0))
+    return finite_non_negative(values, "parameter", suffix)
+
+
+def finite_non_negative(values: dict[str, float], label: str, suffix: str = "") -> dict[str, float]:
+    """``values`` as floats, if each is a number, finite and >= 0 (what-ifs of any table)."""
+    try:
+        out = {k: float(v) for k, v in values.items()}
+    except (TypeError, ValueError):
+        raise InputError(f"{label} values must be numbers; got {values}{suffix}") from None
+    bad = sorted(k for k, v in out.items() if not (math.isfinite(v) and v >= 0))
     if bad:
-        raise InputError(f"parameter values must be finite and >= 0; got {', '.join(bad)}{suffix}")
-    return {k: float(v) for k, v in values.items()}
+        raise InputError(f"{label} values must be finite and >= 0; got {', '.join(bad)}{suffix}")
+    return out
 
 
 @functools.cache

@@ -29,7 +29,7 @@ def _file_constants() -> dict[str, float]:
     return {name: float(entry["value"]) for name, entry in table.items()}
 
 
-POPULATION_VALUES = ConstantValues("population constant", lambda: _file_constants())
+POPULATION_VALUES = ConstantValues("population constant", _file_constants)
 population_values = POPULATION_VALUES.values  # what-ifs: with population_values({"tolerance_lock": 0.5}): ...
 
 

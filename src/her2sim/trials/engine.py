@@ -63,8 +63,8 @@ def what_if(values: dict[str, float]):
         else:
             raise InputError(f"unknown value {name!r}: not a tumour constant (tumour.toml), a population constant "
                              "(population/parameters.toml) or a model parameter (`her2sim info`)")
-    with parameter_values({**parameter_overrides(), **kinds["parameters"]}), \
-            tumour.tumour_values(kinds["tumour"]), population_values(kinds["population"]):
+    kinds["parameters"] = {**parameter_overrides(), **kinds["parameters"]}
+    with _under({**what_ifs(), **kinds}):
         yield
 
 
