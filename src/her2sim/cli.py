@@ -562,14 +562,21 @@ def trial(
         _ensure_writable_dir(directory)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=_stderr_console()) as progress:
-            _, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress), chunk)
+            table, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress),
+                                       chunk)
     summary = {"trial": name, "seed": seed, "out": str(directory), **({"what_if": values} if values else {}),
                **summary}
+    resists = TRIALS[name].who_resists(table) if hasattr(TRIALS[name], "who_resists") else None
     if as_json:
+        if resists is not None:  # NaN/None -> null, so the JSON stays strict
+            summary["who_resists"] = json.loads(resists.to_json(orient="records"))
         typer.echo(json.dumps(summary, indent=2))
         return
     for key, value in summary.items():
         typer.echo(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+    if resists is not None:
+        from her2sim.trials.resistance import text_table
+        typer.echo(f"\nwho resists (residual disease; {directory / 'resistance.tsv'}):\n{text_table(resists)}")
 
 
 @app.command()

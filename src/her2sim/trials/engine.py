@@ -213,4 +213,6 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
                       ignore_index=True)
     summary = module.summary(table)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    if hasattr(module, "who_resists"):
+        module.who_resists(table).to_csv(out / "resistance.tsv", sep="\t", index=False)
     return table, summary

@@ -16,7 +16,7 @@ from her2sim.drugs.pk import pk_model
 from her2sim.drugs.regimen import parse_regimen
 from her2sim.errors import InputError
 from her2sim.model import load_parameters
-from her2sim.trials import tumour
+from her2sim.trials import resistance, tumour
 from her2sim.trials.cohort import cohort_table, patients
 
 WEEKS = 18
@@ -154,6 +154,12 @@ def summary(table: pd.DataFrame) -> dict:
         out[f"rank_paired_change_{label}"] = float((sub["rank_log2_surgery"] - sub["rank_log2_baseline"]).mean()) \
             if len(sub) else None
     return out
+
+
+def who_resists(table: pd.DataFrame) -> pd.DataFrame:
+    """Residual disease by patient feature, with multivariable odds ratios (``resistance.who_resists``); a trial
+    run writes it to ``resistance.tsv``."""
+    return resistance.who_resists(table)
 
 
 def all_archetypes(therapies=("pamela",)) -> list[tumour.Archetype]:
