@@ -76,7 +76,9 @@ def test_fast_path_equals_one_by_one_reference(forty_patients):
 @pytest.mark.parametrize("args", [["nope"], ["pamela", "--patients", "0"], ["pamela", "--workers", "0"],
                                   ["pamela", "--scheduler", "tcp://127.0.0.1:9"], ["pamela", "--chunk", "0"],
                                   ["pamela", "--set", "tumour_rankl=0.1"], ["pamela", "--set", "adcc_max_per_day=-1"],
-                                  ["pamela", "--set", "adcc_max_per_day"], ["pamela", "--set", "tolerance_lock=nan"]])
+                                  ["pamela", "--set", "adcc_max_per_day"], ["pamela", "--set", "tolerance_lock=nan"],
+                                  ["pamela", "--set", "pik3ca_mutation.probability=1.5"],
+                                  ["pamela", "--set", "age.min=90"]])
 def test_bad_input(args, tmp_path, capsys):
     assert main(["trial", *args, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err.strip()
@@ -268,3 +270,39 @@ def test_what_if_values_are_checked_and_undone():
         with pytest.raises(InputError, match=message), tumour.tumour_values(bad):
             pass
     assert tumour.value("adcc_max_per_day") == 0.02
+
+
+def test_patients_drawn_on_dask_workers_follow_the_callers_cohort_values(tmp_path, forty_patients):
+    """Patients are drawn on the workers too (cohort.toml): a cohort what-if must reach them."""
+    from her2sim.trials import engine
+
+    _, rates = forty_patients
+    (tmp_path / "patients").mkdir()
+    with cohort.cohort_values({"immune_escape.probability": 1.0}):  # ADCC scale only: same archetypes
+        local = pamela.simulate_patients(pamela.cohort(0, range(40)), rates)
+        client = engine._client(1, None)
+        try:
+            client.submit(engine._chunk_task, "pamela", 0, 0, 40, rates, str(tmp_path), engine.what_ifs(),
+                          pure=False).result()
+        finally:
+            client.cluster.close()
+            client.close()
+    from_worker = pd.read_parquet(tmp_path / "patients" / "chunk_000000000.parquet")
+    assert not pamela.cohort(0, range(40))["immune_escape"].all()  # the shipped cohort has both
+    assert from_worker["immune_escape"].all()
+    np.testing.assert_allclose(from_worker["residual_cells"], local["residual_cells"], rtol=1e-12)
+
+
+def test_cohort_what_if_is_checked_and_undone():
+    with cohort.cohort_values({"pik3ca_mutation.probability": 0.0, "recurrence.radiotherapy_fractions": 30}):
+        assert cohort.cohort_table()["pik3ca_mutation"]["probability"] == 0.0
+        assert cohort.cohort_table()["recurrence"]["radiotherapy_fractions"] == 30
+        assert not cohort.patients(0, range(100))["pik3ca_mutant"].any()
+    assert cohort.cohort_table()["pik3ca_mutation"]["probability"] == 0.22
+    for bad, message in (({"pik3ca_mutation": 0.1}, "unknown cohort value pik3ca_mutation;"),
+                         ({"hormone_receptor_positive.probability": 1.2}, "must be between 0 and 1"),
+                         ({"recurrence.radiotherapy_fractions": 2.5}, "must be a whole number"),
+                         ({"weight_kg.min": 200}, "must not exceed weight_kg.max"),
+                         ({"fcgr3a.VV": 0, "fcgr3a.VF": 0, "fcgr3a.FF": 0}, "must not all be 0")):
+        with pytest.raises(InputError, match=message), cohort.cohort_values(bad):
+            pass

@@ -530,8 +530,9 @@ def trial(
     out: Annotated[Path, typer.Option(help="directory for per-patient Parquet chunks and the summary")] = Path(""),
     chunk: Annotated[int, typer.Option(help="patients per task and per Parquet file")] = 2000,
     set_values: Annotated[list[str] | None, typer.Option(
-        "--set", help="what-if NAME=VALUE (repeatable): a tumour or population constant or a model parameter, "
-                      "e.g. --set tumour_rankl_nM=0.1")] = None,
+        "--set", help="what-if NAME=VALUE (repeatable): a tumour or population constant, a model parameter or "
+                      "a cohort value by dotted path, e.g. --set tumour_rankl_nM=0.1 "
+                      "--set pik3ca_mutation.probability=0")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
 ) -> None:
     """Run a virtual trial on Dask; finished chunks of patients are kept, so a rerun resumes."""

@@ -161,9 +161,10 @@ class ConstantValues:
     The trial engine hands ``current()`` to its Dask workers and hashes it into the rate cache's key, so
     a what-if reaches every process and never reads rates cached under other values."""
 
-    def __init__(self, label: str, names):
+    def __init__(self, label: str, names, validate=None):
         self.label = label
         self._names = names  # callable: the table's names (read lazily, after import)
+        self._validate = validate  # callable(changes in force): raises InputError on values the table cannot take
         self._changes: dict[str, float] = {}
 
     def current(self) -> dict[str, float]:
@@ -177,7 +178,10 @@ class ConstantValues:
         unknown = sorted(set(changes) - allowed)
         if unknown:
             raise InputError(f"unknown {self.label} {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-        return finite_non_negative(changes, self.label)
+        checked = finite_non_negative(changes, self.label)
+        if self._validate:
+            self._validate({**self._changes, **checked})
+        return checked
 
     @contextlib.contextmanager
     def values(self, changes: dict[str, float]):

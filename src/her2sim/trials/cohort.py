@@ -6,6 +6,7 @@ chunk, worker or run computes it.
 
 from __future__ import annotations
 
+import copy
 import functools
 import tomllib
 from importlib import resources
@@ -14,21 +15,86 @@ import numpy as np
 import pandas as pd
 
 from her2sim.drugs.pk import pk_model
+from her2sim.engine.runner import ConstantValues
+from her2sim.errors import InputError
 
 SUBTYPES = ("HER2-enriched", "Luminal A", "Luminal B", "Basal-like", "Normal-like")
 GENOTYPES = ("VV", "VF", "FF")
 
 
 @functools.cache
-def cohort_table() -> dict:
+def _file_table() -> dict:
     return tomllib.loads(resources.files("her2sim.trials").joinpath("cohort.toml").read_text())
 
 
+def _numeric_leaves(table: dict, prefix: str = "") -> dict[str, float | int]:
+    """Every number of the table by dotted path, e.g. ``pik3ca_mutation.probability``."""
+    out = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_numeric_leaves(value, f"{path}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[path] = value
+    return out
+
+
+def _is_fraction(path: str) -> bool:
+    """Probabilities, frequencies and fractions of cells."""
+    leaf = path.rsplit(".", 1)[-1]
+    return (leaf.startswith("probability") or leaf in ("fraction_min", "fraction_max", "background_fraction",
+                                                       "primary_positive", "adcc_remaining")
+            or path.startswith("subtype.") or path in (f"fcgr3a.{g}" for g in GENOTYPES))
+
+
+def _check_what_if(changes: dict[str, float]) -> None:
+    """What the generator cannot draw from: fractions above 1, a non-integer count, a range whose minimum
+    exceeds its maximum, or a categorical distribution with no weight left."""
+    shipped = _numeric_leaves(_file_table())
+    values = {**shipped, **changes}
+    for path, value in changes.items():
+        if _is_fraction(path) and value > 1:
+            raise InputError(f"cohort value {path} is a fraction; it must be between 0 and 1, got {value}")
+        if isinstance(shipped[path], int) and value != int(value):
+            raise InputError(f"cohort value {path} is a count; it must be a whole number, got {value}")
+    for low, high in (("age.min", "age.max"), ("weight_kg.min", "weight_kg.max"),
+                      ("tumour_diameter_cm.min", "tumour_diameter_cm.max"),
+                      ("her2_heterogeneity.fraction_min", "her2_heterogeneity.fraction_max")):
+        if values[low] > values[high]:
+            raise InputError(f"cohort value {low} ({values[low]}) must not exceed {high} ({values[high]})")
+    for group, members in (("subtype.hr_positive", SUBTYPES), ("subtype.hr_negative", SUBTYPES),
+                           ("fcgr3a", GENOTYPES)):
+        if sum(values[f"{group}.{m}"] for m in members) <= 0:
+            raise InputError(f"cohort values {group}.* must not all be 0: patients are drawn from them")
+
+
+COHORT_VALUES = ConstantValues("cohort value", lambda: _numeric_leaves(_file_table()), _check_what_if)
+cohort_values = COHORT_VALUES.values  # what-ifs: with cohort_values({"pik3ca_mutation.probability": 0.0}): ...
+
+
+@functools.lru_cache(maxsize=8)
+def _table_under(changes: tuple[tuple[str, float], ...]) -> dict:
+    table = copy.deepcopy(_file_table())
+    for path, value in changes:
+        *parents, leaf = path.split(".")
+        node = table
+        for key in parents:
+            node = node[key]
+        node[leaf] = int(value) if isinstance(node[leaf], int) else value
+    return table
+
+
+def cohort_table() -> dict:
+    """cohort.toml, with any ``cohort_values`` what-if (dotted path -> number) in place."""
+    return _table_under(tuple(sorted(COHORT_VALUES.current().items())))
+
+
 def _truncated_normal(rng, mean, sd, low, high) -> float:
-    while True:
+    for _ in range(10_000):
         x = rng.normal(mean, sd)
         if low <= x <= high:
             return float(x)
+    raise InputError(f"cannot draw from a normal({mean}, {sd}) truncated to [{low}, {high}]: almost no mass there")
 
 
 def _nearest_level(levels, log2_value) -> float:

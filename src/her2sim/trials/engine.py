@@ -21,6 +21,7 @@ from her2sim.engine.runner import cell_line_values, parameter_overrides, paramet
 from her2sim.errors import InputError
 from her2sim.population.dynamics import POPULATION_VALUES, population_values
 from her2sim.trials import ihc, metastatic, pamela, pamela_arms, tumour
+from her2sim.trials.cohort import COHORT_VALUES, cohort_values
 from her2sim.variants import line_value_changes
 
 TRIALS = {"pamela": pamela, "pamela-arms": pamela_arms, "metastatic": metastatic, "ihc-cohorts": ihc}
@@ -31,7 +32,8 @@ MAX_PATIENTS = 10_000_000
 def what_ifs() -> dict:
     """Every value in force instead of a shipped one (an ensemble member, a what-if), by kind."""
     return {"parameters": parameter_overrides(), "cell_lines": line_value_changes(),
-            "tumour": tumour.TUMOUR_VALUES.current(), "population": POPULATION_VALUES.current()}
+            "tumour": tumour.TUMOUR_VALUES.current(), "population": POPULATION_VALUES.current(),
+            "cohort": COHORT_VALUES.current()}
 
 
 @contextlib.contextmanager
@@ -41,18 +43,20 @@ def _under(changes: dict):
         yield  # the shipped values: keep the worker's caches
         return
     with parameter_values(changes["parameters"]), cell_line_values(changes["cell_lines"]), \
-            tumour.tumour_values(changes["tumour"]), population_values(changes["population"]):
+            tumour.tumour_values(changes["tumour"]), population_values(changes["population"]), \
+            cohort_values(changes["cohort"]):
         yield
 
 
 @contextlib.contextmanager
 def what_if(values: dict[str, float]):
     """One what-if by name, whichever table the name is in: a tumour constant (``tumour.toml``), a population
-    constant (population ``parameters.toml``) or a signalling-model parameter (``parameters.tsv``), e.g.
+    constant (population ``parameters.toml``), a signalling-model parameter (``parameters.tsv``) or a cohort
+    value by dotted path (``cohort.toml``, e.g. ``pik3ca_mutation.probability``), e.g.
     ``with what_if({"tumour_rankl_nM": 0.1}): run_trial(...)``. Trials run under it on every worker."""
     from her2sim.model import load_parameters
 
-    kinds = {"tumour": {}, "population": {}, "parameters": {}}
+    kinds = {"tumour": {}, "population": {}, "parameters": {}, "cohort": {}}
     for name, value in values.items():
         if name in tumour.TUMOUR_VALUES.names():
             kinds["tumour"][name] = value
@@ -60,9 +64,12 @@ def what_if(values: dict[str, float]):
             kinds["population"][name] = value
         elif name in load_parameters():
             kinds["parameters"][name] = value
+        elif name in COHORT_VALUES.names():
+            kinds["cohort"][name] = value
         else:
             raise InputError(f"unknown value {name!r}: not a tumour constant (tumour.toml), a population constant "
-                             "(population/parameters.toml) or a model parameter (`her2sim info`)")
+                             "(population/parameters.toml), a model parameter (`her2sim info`) or a cohort value "
+                             "(cohort.toml, dotted: pik3ca_mutation.probability)")
     kinds["parameters"] = {**parameter_overrides(), **kinds["parameters"]}
     with _under({**what_ifs(), **kinds}):
         yield
