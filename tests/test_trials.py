@@ -236,23 +236,28 @@ def test_trial_rates_computed_on_dask_workers_follow_the_callers_values(tmp_path
     np.testing.assert_allclose(from_workers, member, rtol=1e-9)
 
 
-def test_patients_simulated_on_dask_workers_follow_the_callers_tumour_values(tmp_path, forty_patients):
-    """The per-patient step (ADCC, drug kill, pCR threshold: tumour.toml) also runs on workers."""
+def _forty_patients_on_a_worker(tmp_path, rates) -> pd.DataFrame:
+    """Patients 0-39 of seed 0 simulated as one chunk in a Dask worker process, under the caller's what-ifs."""
     from her2sim.trials import engine
 
-    rows, rates = forty_patients
     (tmp_path / "patients").mkdir()
+    client = engine._client(1, None)
+    try:
+        client.submit(engine._chunk_task, "pamela", 0, 0, 40, rates, str(tmp_path), engine.what_ifs(),
+                      pure=False).result()
+    finally:
+        client.cluster.close()
+        client.close()
+    return pd.read_parquet(tmp_path / "patients" / "chunk_000000000.parquet")
+
+
+def test_patients_simulated_on_dask_workers_follow_the_callers_tumour_values(tmp_path, forty_patients):
+    """The per-patient step (ADCC, drug kill, pCR threshold: tumour.toml) also runs on workers."""
+    rows, rates = forty_patients
     default = pamela.simulate_patients(rows, rates)
     with tumour.tumour_values({"adcc_max_per_day": 0.0}):
         local = pamela.simulate_patients(rows, rates)
-        client = engine._client(1, None)
-        try:
-            client.submit(engine._chunk_task, "pamela", 0, 0, 40, rates, str(tmp_path), engine.what_ifs(),
-                          pure=False).result()
-        finally:
-            client.cluster.close()
-            client.close()
-    from_worker = pd.read_parquet(tmp_path / "patients" / "chunk_000000000.parquet")
+        from_worker = _forty_patients_on_a_worker(tmp_path, rates)
     assert (local["residual_cells"] > default["residual_cells"]).any()  # no ADCC: more cells left
     np.testing.assert_allclose(from_worker["residual_cells"], local["residual_cells"], rtol=1e-12)
 
@@ -274,20 +279,10 @@ def test_what_if_values_are_checked_and_undone():
 
 def test_patients_drawn_on_dask_workers_follow_the_callers_cohort_values(tmp_path, forty_patients):
     """Patients are drawn on the workers too (cohort.toml): a cohort what-if must reach them."""
-    from her2sim.trials import engine
-
     _, rates = forty_patients
-    (tmp_path / "patients").mkdir()
     with cohort.cohort_values({"immune_escape.probability": 1.0}):  # ADCC scale only: same archetypes
         local = pamela.simulate_patients(pamela.cohort(0, range(40)), rates)
-        client = engine._client(1, None)
-        try:
-            client.submit(engine._chunk_task, "pamela", 0, 0, 40, rates, str(tmp_path), engine.what_ifs(),
-                          pure=False).result()
-        finally:
-            client.cluster.close()
-            client.close()
-    from_worker = pd.read_parquet(tmp_path / "patients" / "chunk_000000000.parquet")
+        from_worker = _forty_patients_on_a_worker(tmp_path, rates)
     assert not pamela.cohort(0, range(40))["immune_escape"].all()  # the shipped cohort has both
     assert from_worker["immune_escape"].all()
     np.testing.assert_allclose(from_worker["residual_cells"], local["residual_cells"], rtol=1e-12)
