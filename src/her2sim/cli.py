@@ -563,11 +563,13 @@ def trial(
         _ensure_writable_dir(directory)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       console=_stderr_console()) as progress:
-            table, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress),
-                                       chunk)
+            _, summary = run_trial(name, patients, seed, directory, workers, scheduler or None, Bar(progress), chunk)
     summary = {"trial": name, "seed": seed, "out": str(directory), **({"what_if": values} if values else {}),
                **summary}
-    resists = TRIALS[name].who_resists(table) if hasattr(TRIALS[name], "who_resists") else None
+    import pandas as pd
+
+    written = directory / "resistance.tsv"  # run_trial wrote it for trials that have who_resists
+    resists = pd.read_csv(written, sep="\t").fillna({"note": ""}) if written.exists() else None
     if as_json:
         if resists is not None:  # NaN/None -> null, so the JSON stays strict
             summary["who_resists"] = json.loads(resists.to_json(orient="records"))
