@@ -8,7 +8,7 @@ import pytest
 
 from her2sim.cli import main
 from her2sim.errors import InputError
-from her2sim.trials.resistance import FEATURES, who_resists
+from her2sim.trials.resistance import FEATURES, who_progresses, who_resists
 
 
 def _cohort(cells):
@@ -70,3 +70,54 @@ def test_trial_writes_who_resists_matching_its_patients(tmp_path, capsys):
     for frame in (listed, written):
         assert frame.loc["PIK3CA mutant", "patients_with"] == mutant.sum()
         assert frame.loc["PIK3CA mutant", "residual_with"] == pytest.approx(1 - patients.loc[mutant, "pcr"].mean())
+
+
+def _progression_cohort(rng, n, hazard_ratio_pik3ca, hr_positive_share_of_mutant):
+    """Metastatic table: exponential progression times (median 6 months), hazard x ``hazard_ratio_pik3ca`` in
+    PIK3CA-mutant tumours; HR-positive status travels with PIK3CA but changes nothing; censored at 36 months."""
+    mutant = rng.random(n) < 0.5
+    hr = np.where(mutant, rng.random(n) < hr_positive_share_of_mutant, rng.random(n) < 1 - hr_positive_share_of_mutant)
+    rate = np.log(2) / 6.0 * np.where(mutant, hazard_ratio_pik3ca, 1.0)
+    months = rng.exponential(1.0 / rate)
+    arm = "chemotherapy+trastuzumab"
+    return pd.DataFrame({
+        "hr_positive": hr, "subtype": "HER2-enriched", "pik3ca_mutant": mutant, "p95her2": False,
+        "non_amplified_fraction": 0.001, "fcgr3a": "VV", "immune_escape": False, "age": 60.0,
+        "tumour_cells": 1e10, "volume_doubling_days": 164.0, "chemo_kill": 0.13,
+        f"pfs_months[{arm}]": np.minimum(months, 36.0), f"progressed[{arm}]": months < 36.0})
+
+
+def test_kaplan_meier_medians_and_twelve_month_rates_by_hand():
+    arm = "chemotherapy+trastuzumab"
+    table = _progression_cohort(np.random.default_rng(0), 8, 1.0, 0.5)
+    table["pik3ca_mutant"] = [True] * 4 + [False] * 4
+    table[f"pfs_months[{arm}]"] = [6.0, 10.0, 14.0, 18.0, 20.0, 24.0, 30.0, 36.0]
+    table[f"progressed[{arm}]"] = [True] * 7 + [False]  # the last one is censored at the end of follow-up
+    row = who_progresses(table, arm).set_index("feature").loc["PIK3CA mutant"]
+    # with: S = 0.75, 0.5, 0.25, 0 at 6, 10, 14, 18 -> median 10, 0.5 progression-free at 12 months
+    assert (row["median_pfs_with"], row["progression_free_12_months_with"]) == (10.0, 0.5)
+    assert (row["median_pfs_without"], row["progression_free_12_months_without"]) == (24.0, 1.0)
+
+
+def test_cox_hazard_ratio_recovers_the_driver_and_clears_the_passenger():
+    table = _progression_cohort(np.random.default_rng(1), 4000, 2.0, 0.8)
+    result = who_progresses(table, "chemotherapy+trastuzumab").set_index("feature")
+    driver, passenger = result.loc["PIK3CA mutant"], result.loc["HR-positive"]
+    assert driver["hazard_ratio_low"] < 2.0 < driver["hazard_ratio_high"]
+    assert driver["hazard_ratio"] == pytest.approx(2.0, rel=0.1)
+    # univariately HR-positive tumours progress sooner (they are mostly PIK3CA-mutant) ...
+    assert passenger["progression_free_12_months_with"] < passenger["progression_free_12_months_without"] - 0.05
+    # ... but given PIK3CA, HR status changes nothing
+    assert passenger["hazard_ratio_low"] < 1.0 < passenger["hazard_ratio_high"]
+    assert result.loc["p95HER2", "note"] == "no patient has it"
+
+
+def test_metastatic_trial_writes_who_progresses_matching_its_patients(tmp_path, capsys):
+    out = tmp_path / "metastatic"
+    assert main(["trial", "metastatic", "--patients", "80", "--out", str(out), "--json"]) == 0
+    listed = pd.DataFrame(json.loads(capsys.readouterr().out)["who_resists"]).set_index("feature")
+    patients = pd.concat([pd.read_parquet(p) for p in (out / "patients").glob("*.parquet")])
+    assert listed.loc["HR-positive", "patients_with"] == patients["hr_positive"].sum()
+    assert listed.loc["HR-positive", "hazard_ratio"] > 0
+    assert main(["trial", "metastatic", "--patients", "80", "--out", str(out)]) == 0
+    assert "who progresses" in capsys.readouterr().out

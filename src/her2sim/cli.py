@@ -578,8 +578,8 @@ def trial(
     for key, value in summary.items():
         typer.echo(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     if resists is not None:
-        from her2sim.trials.resistance import text_table
-        typer.echo(f"\nwho resists (residual disease; {directory / 'resistance.tsv'}):\n{text_table(resists)}")
+        from her2sim.trials.resistance import text_table, title
+        typer.echo(f"\n{title(resists)} ({directory / 'resistance.tsv'}):\n{text_table(resists)}")
 
 
 @app.command()

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy.linalg import expm
 
 from her2sim.data import reference_value
-from her2sim.trials import pamela, tumour
+from her2sim.trials import pamela, resistance, tumour
 from her2sim.trials.cohort import cohort_table, patients
 
 ARMS = ("chemotherapy", "chemotherapy+trastuzumab")
@@ -106,6 +106,12 @@ def trastuzumab_alone(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0) 
     2002 J Clin Oncol 20:719, first line); ``adcc_scale`` 0 removes the effector arm."""
     untreated, treated = tumour.patient_rates(rows, rates), tumour.patient_rates(rows, rates, "trastuzumab")
     return _arm(rows, untreated, treated, adcc_scale * pamela.adcc_per_day(rows), np.zeros(len(rows)))
+
+
+def who_resists(table: pd.DataFrame) -> pd.DataFrame:
+    """Progression on chemotherapy + trastuzumab by patient feature, with multivariable Cox hazard ratios
+    (``resistance.who_progresses``); a trial run writes it to ``resistance.tsv``."""
+    return resistance.who_progresses(table, "chemotherapy+trastuzumab")
 
 
 def kaplan_meier(table: pd.DataFrame) -> dict:
