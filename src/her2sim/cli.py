@@ -522,7 +522,7 @@ def _assignments(items: list[str]) -> dict[str, float]:
 
 @app.command()
 def trial(
-    name: Annotated[str, typer.Argument(help="pamela")],
+    name: Annotated[str, typer.Argument(help="pamela, pamela-arms, metastatic or ihc-cohorts")],
     patients: Annotated[int, typer.Option(help="number of virtual patients")] = 1000,
     seed: Annotated[int, typer.Option(help="cohort seed: patient i depends only on (seed, i)")] = 0,
     workers: Annotated[int, typer.Option(help="local Dask workers (processes)")] = 2,
@@ -535,7 +535,8 @@ def trial(
                       "--set pik3ca_mutation.probability=0")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable summary")] = False,
 ) -> None:
-    """Run a virtual trial on Dask; finished chunks of patients are kept, so a rerun resumes."""
+    """Run a virtual trial on Dask; finished chunks of patients are kept, so a rerun resumes. pamela and
+    metastatic also write resistance.tsv: who resists (residual disease) or who progresses, by patient feature."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from her2sim.trials.engine import TRIALS, run_trial, what_if
