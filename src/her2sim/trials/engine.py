@@ -194,7 +194,8 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
         raise InputError(f"--workers must be between 1 and 64; got {workers}")
     out = Path(out)
     (out / "patients").mkdir(parents=True, exist_ok=True)
-    changed = {kind: values for kind, values in what_ifs().items() if values}
+    changes = what_ifs()  # handed to every chunk's worker
+    changed = {kind: values for kind, values in changes.items() if values}
     _check_settings(out, {"trial": name, "patients": patients, "seed": seed, "chunk": chunk,
                           "model": model_fingerprint(), **({"what_ifs": changed} if changed else {})})
     module = TRIALS[name]
@@ -209,7 +210,7 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
             shared = client.scatter(rates, broadcast=True)
             from dask.distributed import as_completed
             futures = [client.submit(_chunk_task, name, seed, s, min(s + chunk, patients), shared, str(out),
-                                     what_ifs(), pure=False) for s in todo]
+                                     changes, pure=False) for s in todo]
             for f in as_completed(futures):
                 done = f.result()
                 if progress:

@@ -230,6 +230,11 @@ def who_progresses(table: pd.DataFrame, arm: str, features=None, trial: str = "m
     return pd.DataFrame(rows, columns=list(PROGRESSION_COLUMNS))
 
 
+def _strongest_first(frame: pd.DataFrame, ratio: str) -> pd.DataFrame:
+    """Rows by how far the ratio is from 1 either way; rows without one last."""
+    return frame.assign(_key=-np.log(frame[ratio].astype(float).fillna(1.0)).abs()).sort_values("_key")
+
+
 def title(frame: pd.DataFrame) -> str:
     return "who progresses (progression-free survival)" if "hazard_ratio" in frame.columns \
         else "who resists (residual disease)"
@@ -241,8 +246,7 @@ def text_table(frame: pd.DataFrame) -> str:
         return _progression_text(frame)
     lines = [f"{'feature':<26}{'patients':>9}{'residual with / without':>26}{'difference (95% CI)':>24}"
              f"{'odds ratio (95% CI)':>24}"]
-    order = frame.assign(_key=-np.log(frame["odds_ratio"].astype(float).fillna(1.0)).abs()).sort_values("_key")
-    for _, r in order.iterrows():
+    for _, r in _strongest_first(frame, "odds_ratio").iterrows():
         if r["difference"] is None or pd.isna(r["difference"]):
             lines.append(f"{r['feature']:<26}{r['patients_with']:>9}  {r['note']}")
             continue
@@ -257,8 +261,7 @@ def text_table(frame: pd.DataFrame) -> str:
 def _progression_text(frame: pd.DataFrame) -> str:
     lines = [f"{'feature':<26}{'patients':>9}{'progression-free at 12 months, with / without':>48}"
              f"{'hazard ratio (95% CI)':>24}"]
-    order = frame.assign(_key=-np.log(frame["hazard_ratio"].astype(float).fillna(1.0)).abs()).sort_values("_key")
-    for _, r in order.iterrows():
+    for _, r in _strongest_first(frame, "hazard_ratio").iterrows():
         if pd.isna(r["progression_free_12_months_with"]):
             lines.append(f"{r['feature']:<26}{r['patients_with']:>9}  {r['note']}")
             continue
