@@ -22,11 +22,23 @@ def reference_observations() -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), sep="\t", comment="#")
 
 
-def reference_value(observable: str, condition: str) -> float:
-    """The published value of ``observable`` in ``condition`` (e.g. ``pcr_rate``, ``tbcrc023_24wk``)."""
+def _reference_row(observable: str, condition: str) -> pd.Series:
     table = reference_observations()
     row = table[(table["observableId"] == observable) & (table["simulationConditionId"] == condition)]
     if row.empty:
         raise InputError(f"no reference observation {observable!r} for {condition!r}; see "
                          "her2sim/data/reference_observations.tsv")
-    return float(row["measurement"].iloc[0])
+    return row.iloc[0]
+
+
+def reference_value(observable: str, condition: str) -> float:
+    """The published value of ``observable`` in ``condition`` (e.g. ``pcr_rate``, ``tbcrc023_24wk``)."""
+    return float(_reference_row(observable, condition)["measurement"])
+
+
+def reference_counts(observable: str, condition: str) -> tuple[int, int]:
+    """(events, n) of a published proportion, for a binomial likelihood."""
+    row = _reference_row(observable, condition)
+    if pd.isna(row["events"]) or pd.isna(row["n"]):
+        raise InputError(f"reference observation {observable!r} for {condition!r} is not a proportion (no events/n)")
+    return int(row["events"]), int(row["n"])

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
-from her2sim.data import reference_value
+from her2sim.data import reference_counts
 from her2sim.drugs.pk import pk_model
 from her2sim.drugs.regimen import parse_regimen
 from her2sim.errors import InputError
@@ -189,7 +189,8 @@ def cohort(seed: int, indices) -> pd.DataFrame:
 # TBCRC023 (Rimawi MF et al. 2020 Clin Cancer Res 26:821): lapatinib + trastuzumab (+ endocrine therapy
 # when ER+) without chemotherapy, median tumour 5 cm; in-breast pCR 12 % after 12 weeks, 28 % after 24.
 TBCRC023_DIAMETER_CM = 5.0
-TBCRC023_PCR = {weeks: reference_value("pcr_rate", f"tbcrc023_{weeks}wk") for weeks in (12, 24)}
+PROFILE_CUT_95 = float(stats.chi2.ppf(0.95, 1)) / 2  # 1.92 log-likelihood units
+TBCRC023_COUNTS = {weeks: reference_counts("pcr_rate", f"tbcrc023_{weeks}wk") for weeks in (12, 24)}
 
 
 def tbcrc023_cohort(rows: pd.DataFrame) -> pd.DataFrame:
@@ -201,33 +202,48 @@ def tbcrc023_cohort(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def calibrate_drug_kill(rows: pd.DataFrame, rates: dict, log_sds=(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5),
-                        potential_doubling_days: np.ndarray | None = None) -> dict:
-    """The in vivo drug-kill distribution (lognormal median and log-SD between patients) from TBCRC023's pCR
-    after 12 and 24 weeks: for each log-SD, the median that gives the 24-week pCR (bisection; pCR rises with
-    it), then the log-SD whose 12-week pCR is TBCRC023's, interpolated linearly between grid points.
-    ``potential_doubling_days``: each tumour's own, as in ``simulate_patients``."""
+                        potential_doubling_days: np.ndarray | None = None, keep_log_sd: float | None = None) -> dict:
+    """The in vivo drug-kill distribution (lognormal median and log-SD between patients) that maximises the
+    binomial likelihood of TBCRC023's pCR counts after 12 and 24 weeks (4/33 and 18/64).
+
+    Profile likelihood: for each log-SD of ``log_sds`` the best median (bounded Brent on its log), then the
+    log-SD refined between the best grid point's neighbours. Where some (median, log-SD) meets both rates this
+    is that point; where none does, it is the compromise the two arms' sizes weigh, not an exact match of one.
+    ``log_sd_interval``: the grid spreads whose profile log-likelihood is within 1.92 of the best (95 %,
+    chi-square 1 df). ``keep_log_sd``: a spread to keep when it lies in that interval (the data do not move
+    it), fitting only the median. ``potential_doubling_days``: each tumour's own, as in ``simulate_patients``."""
     cohort = tbcrc023_cohort(rows)
+    floor = 0.5 / len(cohort)  # a simulated rate of 0 or 1 is known only to within one patient
 
     def pcr(kill, weeks):
         return float(simulate_patients(cohort, rates, kill=kill, weeks=weeks,
                                        potential_doubling_days=potential_doubling_days)["pcr"].mean())
 
-    fits = []
-    for sd in log_sds:
-        low, high = 0.0, 10.0
-        for _ in range(20):
-            mid = (low + high) / 2
-            if pcr((mid, sd), 24) < TBCRC023_PCR[24]:
-                low = mid
-            else:
-                high = mid
-        median = (low + high) / 2
-        fits.append((sd, median, pcr((median, sd), 12)))
-    sds, medians, pcr12 = (np.array(v) for v in zip(*fits, strict=True))
-    target = TBCRC023_PCR[12]
-    if not pcr12.min() <= target <= pcr12.max():
-        raise InputError(f"no log-SD in {list(log_sds)} gives TBCRC023's 12-week pCR {target}: {pcr12.round(3)}")
-    order = np.argsort(pcr12)
-    sd = float(np.interp(target, pcr12[order], sds[order]))
-    return {"median": float(np.interp(sd, sds, medians)), "log_sd": sd,
-            "grid": [{"log_sd": a, "median": b, "pcr_12_weeks": c} for a, b, c in fits]}
+    def log_likelihood(kill):
+        rates_at = {weeks: pcr(kill, weeks) for weeks in TBCRC023_COUNTS}
+        p = {weeks: min(max(r, floor), 1 - floor) for weeks, r in rates_at.items()}
+        return sum(stats.binom.logpmf(k, n, p[weeks]) for weeks, (k, n) in TBCRC023_COUNTS.items()), rates_at
+
+    def best_median(sd):
+        fit = optimize.minimize_scalar(lambda log_m: -log_likelihood((np.exp(log_m), sd))[0],
+                                       bounds=(np.log(0.02), np.log(20.0)), method="bounded",
+                                       options={"xatol": 1e-3})
+        median = float(np.exp(fit.x))
+        value, rates_at = log_likelihood((median, sd))
+        return {"log_sd": float(sd), "median": median, "log_likelihood": float(value),
+                "pcr_12_weeks": rates_at[12], "pcr_24_weeks": rates_at[24]}
+
+    grid = [best_median(sd) for sd in log_sds]
+    i = int(np.argmax([g["log_likelihood"] for g in grid]))
+    low, high = log_sds[max(i - 1, 0)], log_sds[min(i + 1, len(log_sds) - 1)]
+    best = grid[i]
+    if high > low:
+        refined = optimize.minimize_scalar(lambda sd: -best_median(sd)["log_likelihood"], bounds=(low, high),
+                                           method="bounded", options={"xatol": 0.01})
+        candidate = best_median(refined.x)
+        best = candidate if candidate["log_likelihood"] >= best["log_likelihood"] else best
+    inside = [g["log_sd"] for g in grid if g["log_likelihood"] >= best["log_likelihood"] - PROFILE_CUT_95]
+    interval = [min(inside), max(inside)]
+    kept = keep_log_sd is not None and interval[0] <= keep_log_sd <= interval[1]
+    chosen = best_median(keep_log_sd) if kept else best
+    return {**chosen, "log_sd_kept": kept, "maximum_likelihood": best, "log_sd_interval": interval, "grid": grid}
