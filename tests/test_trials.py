@@ -95,10 +95,16 @@ def test_untreated_tumour_grows_at_its_volume_doubling_time():
     before = pamela.archetypes(rows)[0]
     untreated = np.stack([tumour.archetype_rates(a) for a in before])
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
-    a0, _ = tumour.in_vivo_generators(untreated, untreated, np.zeros(6), n0, volume_doubling_days=[60, 90, 120,
-                                                                                                    150, 200, 300])
+    days = np.array([60, 90, 120, 150, 200, 300])
+    a0, _ = tumour.in_vivo_generators(untreated, untreated, np.zeros(6), n0, volume_doubling_days=days)
     growth = np.einsum("nij,nj->n", a0, n0) / n0.sum(axis=1)
-    assert growth == pytest.approx(np.log(2) / np.array([60, 90, 120, 150, 200, 300]), rel=1e-9)
+    # cell loss cannot be negative: a tumour whose cells already die fast in vitro grows at most at its
+    # loss-free rate (read with a doubling time too short for any tumour to meet)
+    a_free, _ = tumour.in_vivo_generators(untreated, untreated, np.zeros(6), n0, volume_doubling_days=np.full(6, 1e-3))
+    loss_free = np.einsum("nij,nj->n", a_free, n0) / n0.sum(axis=1)
+    target = np.log(2) / days
+    assert growth == pytest.approx(np.minimum(target, loss_free), rel=1e-9)
+    assert (loss_free > target).sum() >= 4, "most tumours must reach their doubling time through cell loss"
 
 
 def test_slower_cycling_tumour_keeps_its_volume_doubling_but_shrinks_slower_on_drugs():
@@ -301,3 +307,50 @@ def test_cohort_what_if_is_checked_and_undone():
                          ({"fcgr3a.VV": 0, "fcgr3a.VF": 0, "fcgr3a.FF": 0}, "must not all be 0")):
         with pytest.raises(InputError, match=message), cohort.cohort_values(bad):
             pass
+
+
+def test_tbcrc023_counts_come_from_the_reference_table():
+    from her2sim.data import reference_counts
+
+    assert pamela.TBCRC023_COUNTS == {12: (4, 33), 24: (18, 64)}
+    with pytest.raises(InputError, match="not a proportion"):
+        reference_counts("lapatinib_ic50_uM", "SKBR3")
+
+
+def test_drug_kill_fit_recovers_the_rates_of_a_known_kill(forty_patients, monkeypatch):
+    """Counts made from a known kill are fitted back: the maximum-likelihood rates are those counts' rates."""
+    rows, table = forty_patients
+    scaled = pamela.tbcrc023_cohort(rows)
+    truth = {weeks: float(pamela.simulate_patients(scaled, table, kill=(1.5, 0.5), weeks=weeks)["pcr"].mean())
+             for weeks in (12, 24)}
+    assert 0 < truth[12] < truth[24] < 1, truth  # both time points informative for this cohort
+    monkeypatch.setattr(pamela, "TBCRC023_COUNTS", {w: (round(p * 400), 400) for w, p in truth.items()})
+    fit = pamela.calibrate_drug_kill(rows, table, log_sds=(0.0, 0.5, 1.0))
+    assert fit["pcr_12_weeks"] == pytest.approx(truth[12]) and fit["pcr_24_weeks"] == pytest.approx(truth[24])
+    assert fit["log_likelihood"] >= max(g["log_likelihood"] for g in fit["grid"])
+
+
+def test_ihc_thresholds_give_the_naive_positivity(forty_patients):
+    from her2sim.data import reference_value
+    from her2sim.trials import ihc
+
+    rows, table = forty_patients
+    thresholds = ihc.calibrate_thresholds(rows, table)
+    untreated = tumour.patient_rates(rows, table)
+    n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
+    rank = untreated[:, :, tumour.FIELDS.index("rank_mrna")]
+    target = reference_value("rank_ihc_positive", "naive")
+    below, above = (ihc.positivity(pd.Series(ihc.h_score(rank, n0, thresholds["rank_threshold_units"] * f)))
+                    for f in (0.99, 1.01))
+    assert below > target >= above  # the threshold sits on the patient whose positivity crosses the target
+
+
+def test_chemotherapy_fit_reads_progression_at_slamons_median(forty_patients):
+    from her2sim.trials import metastatic
+
+    rows = metastatic.cohort(0, range(40))
+    fits = metastatic.calibrate_chemotherapy(rows, forty_patients[1], (0.02, 0.6), (0.5,)).set_index("kill_median")
+    assert fits.loc[0.6, "progressed_by_median"] < fits.loc[0.02, "progressed_by_median"]
+    assert fits.loc[0.6, "objective_response"] > fits.loc[0.02, "objective_response"]
+    expected = (fits["progressed_by_median"] - 0.5).abs() + (fits["objective_response"] - 0.32).abs()
+    np.testing.assert_allclose(fits["distance"], expected, rtol=1e-12)

@@ -312,6 +312,38 @@ def calibrate(
         typer.echo(f"wrote {out / 'profiles.png'} and {out / 'profiles'}/")
 
 
+@app.command("calibrate-in-vivo")
+def calibrate_in_vivo(
+    patients: Annotated[int, typer.Option(help="virtual patients per calibration cohort")] = 4000,
+    seed: Annotated[int, typer.Option(help="cohort seed")] = 0,
+    workers: Annotated[int, typer.Option(help="local Dask workers for the archetype rates")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output with each fit's details")] = False,
+) -> None:
+    """Refit the calibrated in vivo constants (TBCRC023 drug kill, Slamon chemotherapy kill, naive IHC thresholds)
+    on the signalling model as it stands, and print them next to the shipped values (files are not changed)."""
+    from dask.distributed import Client, LocalCluster
+
+    from her2sim.trials.in_vivo_calibration import calibrate_in_vivo as fit_in_vivo
+    from her2sim.trials.in_vivo_calibration import shipped_values
+
+    if not 1 <= patients <= 100_000:
+        raise InputError(f"--patients must be between 1 and 100000; got {patients}")
+    if not 1 <= workers <= 64:
+        raise InputError(f"--workers must be between 1 and 64; got {workers}")
+    shipped = shipped_values()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        result = fit_in_vivo(client, patients, seed)
+    if as_json:
+        typer.echo(json.dumps({**result, "shipped": shipped}, indent=2, default=float))
+        return
+    typer.echo(f"{'constant':28s} {'shipped':>10s} {'refitted':>10s}")
+    for name, value in result["values"].items():
+        typer.echo(f"{name:28s} {shipped[name]:10.4g} {value:10.4g}")
+    kill = result["drug_kill"]
+    typer.echo(f"TBCRC023 pCR at the fit: {kill['pcr_12_weeks']:.3f} (12 weeks), {kill['pcr_24_weeks']:.3f} (24 weeks)")
+
+
 @app.command()
 def evolve(
     cell_line: Annotated[str, typer.Option("--cell-line", help="parental line, e.g. SKBR3")],

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from her2sim.data import reference_value
 from her2sim.trials import metastatic, pamela, tumour
 from her2sim.trials.cohort import cohort_table, patients
 
@@ -68,6 +69,24 @@ def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
     out["rankl_h_naive"] = h_score(luminal, n0, c["rankl_threshold_units"])
     out["rank_h_residual"] = np.where(pcr, np.nan, h_score(treated[:, :, rank], n_surgery, c["rank_threshold_units"]))
     out["rankl_h_residual"] = np.where(pcr, np.nan, h_score(luminal_s, n_surgery, c["rankl_threshold_units"]))
+    return out
+
+
+def calibrate_thresholds(rows: pd.DataFrame, rates: dict) -> dict[str, float]:
+    """RANK and RANKL detection thresholds (model units) at which the naive cohort's positivity (H >= 1) is
+    seed 000's (RANK 14/67, RANKL 2/72): bisection on the log threshold, positivity falling as it rises."""
+    untreated = tumour.patient_rates(rows, rates)
+    n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
+    levels = {"rank": untreated[:, :, tumour.FIELDS.index("rank_mrna")],
+              "rankl": tumour.value("rankl_luminal_weight") * untreated[:, :, tumour.FIELDS.index("er_activity")]}
+    out = {}
+    for marker, level in levels.items():
+        target = reference_value(f"{marker}_ihc_positive", "naive")
+        low, high = np.log(1e-3), np.log(1e4)
+        for _ in range(60):
+            mid = (low + high) / 2
+            low, high = (mid, high) if positivity(pd.Series(h_score(level, n0, np.exp(mid)))) > target else (low, mid)
+        out[f"{marker}_threshold_units"] = float(np.exp((low + high) / 2))
     return out
 
 
