@@ -20,38 +20,30 @@ DECIDED_POPULATION = ["S002-TZR-1", "S003-BONE-1", "S003-CSC-1", "S004-RAD-1", "
 KNOWN_FAILURES = {
     "S000-PAM-2": "virtual PAMELA baseline: r(ERBB2, RANK) ~ -0.03 (seed 000: +0.16) because HER2 signalling keeps "
                   "FOXO, an inducer of RANK in the model, off; r(ERBB2, RANKL) ~ -0.04 (seed 000: -0.21)",
-    "S000-VIA-2": "RANK knock-down in SKLR changes survival by ~0.015 at 0.06-0.25 uM (needs 0.03): without "
-                  "ligand, endogenous RANK gives the model almost no RANK-dependent survival. A scan of SKLR "
-                  "tonic (ligand-free) RANK signalling x constitutive IKK found no point passing VIA-2, EXPR-4 and "
-                  "SIG-1 together: tonic signalling strong enough for VIA-2 (w >= 0.016) leaves RANKL < 1.2 x "
-                  "BIRC3 (EXPR-4), and less constitutive IKK makes sh#3 still answer RANKL (SIG-1)",
-    "S000-VIA-3": "RANKL alone shifts the empty-vector HCC1954 curve by ~0.045 AUC (needs < 0.03): its "
-                  "ErbB-independent TRAF6->RAS route and RANKL-induced RANK act for days",
     "S002-TZR-1": "after 24 weeks of trastuzumab the emergent BT474 population keeps 14 % sensitive cells and "
-                  "survives trastuzumab at 0.83 (BT-474-R: >= 0.85); HER2 kept, NF-kB 3.6 x parental",
-    "S000-PAM-1": "virtual PAMELA (surgery two weeks after the last dose): RANK rises 1.26 log2 in HR+ residual "
-                  "tumours and 2.0 in HR- (seed 000: +0.64 in both; band up to 1.2) because tolerant RANK-high "
+                  "survives trastuzumab at 0.84 (BT-474-R: >= 0.85); HER2 kept, NF-kB 4.4 x parental",
+    "S000-PAM-1": "virtual PAMELA (surgery two weeks after the last dose): RANK rises 1.8 log2 in HR+ residual "
+                  "tumours and 2.4 in HR- (seed 000: +0.64 in both; band up to 1.2) because tolerant RANK-high "
                   "cells make up most of the residual tumours, HR- above all; RANKL change ~0",
-    "S000-IHC-1": "residual-disease RANK positivity 3.8 x naive (seed 000: 2 x): same over-enrichment of tolerant "
+    "S000-IHC-1": "residual-disease RANK positivity 4.2 x naive (seed 000: 2 x): same over-enrichment of tolerant "
                   "RANK-high cells as S000-PAM-1",
-    "S000-IHC-2": "RANK positivity is lower in Ki67-high tumours (-0.10; seed 000: higher) and barely higher below "
+    "S000-IHC-2": "RANK positivity is lower in Ki67-high tumours (-0.09; seed 000: higher) and barely higher below "
                   "age 50 (+0.03, bound ~0): in the model proliferation and RANK are not coupled that way",
     "S001-CLIN-1": "metastatic: median PFS gain 2.8 months (Slamon: 2.8) but objective response with trastuzumab "
-                   "0.92 (Slamon: 0.50): trastuzumab shrinks nearly every tumour before resistant cells regrow "
-                   "(trastuzumab alone: 0.7 vs Vogel 2002's 0.34, docs/analysis/trastuzumab_monotherapy.py)",
-    "S003-CSC-2": "MCF7 xenograft: trastuzumab from inoculation leaves 0.44 x control volume at 6 weeks (needs <= "
+                   "0.98 (Slamon: 0.50): trastuzumab shrinks nearly every tumour before resistant cells regrow "
+                   "(trastuzumab alone: 0.57 vs Vogel 2002's 0.34, docs/analysis/trastuzumab_monotherapy.py)",
+    "S003-CSC-2": "MCF7 xenograft: trastuzumab from inoculation leaves 0.46 x control volume at 6 weeks (needs <= "
                   "0.25) and on established tumours 0.36 x (needs >= 0.8): in vivo the hierarchy is stem-driven "
                   "(non-stem cells have 5 divisions left; stem fraction rises from 3 % to ~30 %), so slowing stem "
-                  "renewal slows every tumour alike (so with 3-12 transit divisions: 0.39-0.64 x early, 0.33-0.47 x "
-                  "established); nothing makes a small inoculum more vulnerable (no effector-limited Fc killing, "
-                  "no engraftment bottleneck)",
+                  "renewal slows every tumour alike; nothing makes a small inoculum more vulnerable (no "
+                  "effector-limited Fc killing, no engraftment bottleneck)",
     "S004-REC-1": "the stem fraction is 0.95 right after 25 x 2 Gy but the hierarchy relaxes back to its in vivo "
-                  "equilibrium (0.33) long before the recurrence is found (~8 years of regrowth), so recurrent "
+                  "equilibrium (0.34) long before the recurrence is found (~8 years of regrowth), so recurrent "
                   "positivity equals primary (0.571): radiation selection is not heritable in the model",
     "S001-RES-CSC": "STAT3 in HER2-amplified cells is driven by HER2 itself, so the tolerant cells' extra IL-6 and a "
-                    "JAK2 inhibitor move it little (stem fraction 1.09 x, JAK2i 0.98 x); trastuzumab hardly lowers "
+                    "JAK2 inhibitor move it little (stem fraction 1.10 x, JAK2i 0.97 x); trastuzumab hardly lowers "
                     "HER2 kinase output, so Notch is not derepressed; gamma-secretase inhibition shrinks the stem "
-                    "fraction (0.10 x) but not the population",
+                    "fraction (0.08 x) but not the population",
 }
 
 

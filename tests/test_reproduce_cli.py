@@ -6,6 +6,7 @@ import json
 import pytest
 
 from her2sim.cli import main
+from her2sim.model import load_parameters
 
 
 def test_reproduce_subset_writes_json_and_report(tmp_path, capsys, monkeypatch):
@@ -80,7 +81,9 @@ def test_reproduce_ensemble_reports_the_fraction_of_members(tmp_path, capsys):
     run = tmp_path / "cal"
     run.mkdir()
     # two members: the defaults, and one with RANKL->TRAF6 coupling 10x weaker (SIG-4 needs it)
-    (run / "ensemble.tsv").write_text("start\tfval\tviolations\tk_TRAF6_act\n0\t0.1\t0\t0.065\n1\t0.2\t0\t0.0065\n")
+    default = load_parameters()["k_TRAF6_act"].value
+    (run / "ensemble.tsv").write_text(f"start\tfval\tviolations\tk_TRAF6_act\n0\t0.1\t0\t{default}\n"
+                                      f"1\t0.2\t0\t{default / 10}\n")
     code = main(["reproduce", "--only", "S000-SIG-3,S000-SIG-4", "--out", str(tmp_path / "r"), "--ensemble", str(run)])
     assert code == 0
     claims = {c["id"]: c for c in json.loads((tmp_path / "r" / "claims.json").read_text())}
