@@ -354,3 +354,10 @@ def test_chemotherapy_fit_reads_progression_at_slamons_median(forty_patients):
     assert fits.loc[0.6, "objective_response"] > fits.loc[0.02, "objective_response"]
     expected = (fits["progressed_by_median"] - 0.5).abs() + (fits["objective_response"] - 0.32).abs()
     np.testing.assert_allclose(fits["distance"], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("args", [["--patients", "0"], ["--workers", "0"], ["--patients", "200000"]])
+def test_calibrate_in_vivo_bad_input_is_one_line(args, capsys):
+    assert main(["calibrate-in-vivo", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "must be between" in err[0]
