@@ -224,14 +224,20 @@ def calibrate_drug_kill(rows: pd.DataFrame, rates: dict, log_sds=(0.0, 0.25, 0.5
         p = {weeks: min(max(r, floor), 1 - floor) for weeks, r in rates_at.items()}
         return sum(stats.binom.logpmf(k, n, p[weeks]) for weeks, (k, n) in TBCRC023_COUNTS.items()), rates_at
 
+    profile: dict[float, dict] = {}  # log-SD -> its best median, so no spread is optimised twice
+
     def best_median(sd):
+        sd = float(sd)
+        if sd in profile:
+            return profile[sd]
         fit = optimize.minimize_scalar(lambda log_m: -log_likelihood((np.exp(log_m), sd))[0],
                                        bounds=(np.log(0.02), np.log(20.0)), method="bounded",
                                        options={"xatol": 1e-3})
         median = float(np.exp(fit.x))
         value, rates_at = log_likelihood((median, sd))
-        return {"log_sd": float(sd), "median": median, "log_likelihood": float(value),
-                "pcr_12_weeks": rates_at[12], "pcr_24_weeks": rates_at[24]}
+        profile[sd] = {"log_sd": sd, "median": median, "log_likelihood": float(value),
+                       "pcr_12_weeks": rates_at[12], "pcr_24_weeks": rates_at[24]}
+        return profile[sd]
 
     grid = [best_median(sd) for sd in log_sds]
     i = int(np.argmax([g["log_likelihood"] for g in grid]))
