@@ -22,6 +22,16 @@ BAD_INPUTS = [
     (["simulate", "--cell-line", "SKBR3", "--read", "1h", "--readout", "p-FOO"], "unknown readout"),
     (["simulate", "--nonsense"], "no such option"),
     (["export", "sbml", "-o", "/proc/her2sim/m.xml"], "cannot write"),
+    (["claims-ranges", "--only", "NOPE"], "unknown parameter"),
+    (["claims-ranges", "--only", "SKLR:Kd_RANK_HER2"], "SKLR has no own value"),
+    (["claims-ranges", "--factor", "0.5"], "window factor must be"),
+    (["claims-ranges", "--steps", "0"], "--steps must be between"),
+    (["claims-ranges", "--workers", "0"], "--workers must be between"),
+    (["calibrate-claims", "--generations", "0"], "--generations must be"),
+    (["calibrate-claims", "--popsize", "1"], "--popsize must be"),
+    (["calibrate-claims", "--margin", "-0.1"], "--margin must be"),
+    (["calibrate-claims", "--window", "1"], "window factor must be"),
+    (["calibrate-claims", "--only", "SKLR:NOPE"], "SKLR has no own value"),
 ]
 
 

@@ -1,6 +1,6 @@
 """A point where every signalling and viability claim holds, and what it does to the in vivo calibration.
 
-``docs/calibration/in_vitro_claims_point.json`` holds 14 model-wide values and 8 cell-line overlay values.
+``src/her2sim/calibration/in_vitro_claims_point.json`` holds 14 model-wide values and 7 cell-line overlay values.
 It was found by searching with the in vitro claims as the target (2026-11-22, CMA-ES with ``cma`` 4.5, a
 scratch search that is not part of the package). Each check became a slack normalised by its threshold. The
 loss was a squared hinge at a small margin plus twice any violation. The search ran in stages:
@@ -20,21 +20,11 @@ cached), printing the profile over the spread; ``her2sim calibrate-in-vivo`` ref
     python docs/analysis/in_vitro_claims_point.py [--tbcrc023]
 """
 
-import json
 import sys
-from pathlib import Path
 
+from her2sim.calibration.claims_ranges import claims_point, normalised_slack
 from her2sim.claims import evaluate, in_vitro_ids
 from her2sim.engine.runner import cell_line_values, parameter_values
-
-POINT = Path(__file__).resolve().parents[1] / "calibration" / "in_vitro_claims_point.json"
-
-
-def normalised_slack(check) -> float:
-    """How far a check is on the passing side of its threshold, as a fraction of the threshold."""
-    scale = max(abs(check.threshold), 0.01)
-    gap = check.value - check.threshold if check.op in (">", ">=") else check.threshold - check.value
-    return gap / scale
 
 
 def in_vitro_table() -> list[tuple[str, str, float]]:
@@ -64,7 +54,7 @@ def tbcrc023_refit() -> None:
 
 
 def main() -> None:
-    point = json.loads(POINT.read_text())
+    point = claims_point()
     with parameter_values(point["parameters"]), cell_line_values(point["cell_lines"]):
         rows = in_vitro_table()
         for claim_id, status, slack in rows:

@@ -344,6 +344,114 @@ def calibrate_in_vivo(
     typer.echo(f"TBCRC023 pCR at the fit: {kill['pcr_12_weeks']:.3f} (12 weeks), {kill['pcr_24_weeks']:.3f} (24 weeks)")
 
 
+@app.command("calibrate-claims")
+def calibrate_claims(
+    generations: Annotated[int, typer.Option(help="CMA-ES generations")] = 10,
+    popsize: Annotated[int | None, typer.Option(help="candidates per generation (default 4 + 3 ln n)")] = None,
+    window: Annotated[float, typer.Option(help="search x/÷ this factor around each default")] = 2.0,
+    margin: Annotated[float, typer.Option(help="normalised slack every check should keep")] = 0.02,
+    seed: Annotated[int, typer.Option(help="CMA-ES seed")] = 0,
+    workers: Annotated[int, typer.Option(help="local Dask workers")] = 2,
+    only: Annotated[str | None, typer.Option(
+        "--only", help="comma-separated values, NAME or LINE:NAME (default: every value of the in vitro claims point)")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("claims_search"),
+) -> None:
+    """Search values under which every in vitro claim holds (CMA-ES, the claims as target); resumable.
+
+    Writes best_point.json in the format of the shipped in vitro claims point; it changes no default."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from her2sim.calibration.claims_ranges import checked_inputs, claims_point, parse_target, point_targets
+    from her2sim.calibration.claims_search import search
+
+    if not 1 <= workers <= 64:
+        raise InputError(f"--workers must be between 1 and 64; got {workers}")
+    if generations < 1:
+        raise InputError(f"--generations must be >= 1; got {generations}")
+    if popsize is not None and popsize < 2:
+        raise InputError(f"--popsize must be >= 2; got {popsize}")
+    if not (margin >= 0 and np.isfinite(margin)):
+        raise InputError(f"--margin must be a finite number >= 0; got {margin:g}")
+    if seed < 0:
+        raise InputError(f"--seed must be >= 0; got {seed}")
+    targets = ([parse_target(t) for t in only.split(",") if t.strip()] if only else point_targets(claims_point()))
+    checked_inputs(targets, window, 1)
+    _ensure_writable_dir(out)
+    from dask.distributed import Client, LocalCluster
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
+            Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
+        task = progress.add_task("generations", total=generations)
+
+        def done(generation, best, resumed):
+            progress.update(task, advance=1, description=f"generations (best loss {best:.4g})")
+
+        summary = search(targets, out, generations, seed=seed, window=window, margin=margin, popsize=popsize,
+                         client=client, on_generation=done)
+    typer.echo(f"defaults: loss {summary['start_loss']:.4g}, smallest slack {summary['start_min_slack']:+.3f}, "
+               f"failing {', '.join(summary['start_failing']) or 'none'}")
+    typer.echo(f"best of {summary['evaluations']} points, at 3 digits: loss {summary['rounded_loss']:.4g}, "
+               f"smallest slack {summary['rounded_min_slack']:+.3f}, failing "
+               f"{', '.join(summary['rounded_failing']) or 'none'}")
+    typer.echo(f"wrote {out / 'best_point.json'} and {out / 'summary.json'}")
+
+
+@app.command("claims-ranges")
+def claims_ranges_command(
+    only: Annotated[str | None, typer.Option(
+        "--only", help="comma-separated values, NAME or LINE:NAME (default: every value of the in vitro claims point)")
+    ] = None,
+    factor: Annotated[float, typer.Option(help="search window: x/÷ this factor around the default")] = 4.0,
+    steps: Annotated[int, typer.Option(help="bisection steps per side (resolution factor**(1/2**steps))")] = 7,
+    workers: Annotated[int, typer.Option(help="local Dask workers")] = 2,
+    out: Annotated[Path, typer.Option("--out", help="where to write the table (TSV)")] = Path("claims_ranges.tsv"),
+    write: Annotated[bool, typer.Option(
+        "--write", help="also record the model-wide ranges in the package's parameters.tsv sources")] = False,
+) -> None:
+    """For each value calibrated to the in vitro claims, the range (others at default) that keeps every claim."""
+    from dask.distributed import Client, LocalCluster
+
+    from her2sim.calibration.claims_ranges import (
+        checked_inputs,
+        claims_point,
+        claims_ranges,
+        parse_target,
+        point_targets,
+        record_ranges,
+    )
+    from her2sim.model.assembly import _package_file
+
+    if not 1 <= workers <= 64:
+        raise InputError(f"--workers must be between 1 and 64; got {workers}")
+    if not 1 <= steps <= 20:
+        raise InputError(f"--steps must be between 1 and 20; got {steps}")
+    targets = ([parse_target(t) for t in only.split(",") if t.strip()] if only else point_targets(claims_point()))
+    checked_inputs(targets, factor, steps)
+    if out.exists() and out.is_dir():
+        raise InputError(f"--out {out} is a directory; give a file name such as claims_ranges.tsv")
+    _ensure_writable_dir(out.parent if str(out.parent) else Path("."))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
+            Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
+        task = progress.add_task("range ends", total=2 * len(targets))
+        table = claims_ranges(targets, factor=factor, steps=steps, client=client,
+                              on_side_done=lambda: progress.advance(task))
+    table.to_csv(out, sep="\t", index=False, float_format="%.4g")
+    for row in table.to_dict("records"):
+        low = ("<=" if row["lower_reaches_window"] else "") + f"{row['lower']:.3g}"
+        high = (">=" if row["upper_reaches_window"] else "") + f"{row['upper']:.3g}"
+        limits = ", ".join(c for c in (row["limiting_claim_lower"], row["limiting_claim_upper"]) if c) or "-"
+        typer.echo(f"{row['parameter']:34s} {row['default']:9.4g}  [{low}, {high}]  broken by {limits}")
+    typer.echo(f"wrote {out}")
+    if write:
+        written = record_ranges(table, _package_file("parameters.tsv"))
+        typer.echo(f"recorded {len(written)} ranges in {_package_file('parameters.tsv')}")
+
+
 @app.command()
 def evolve(
     cell_line: Annotated[str, typer.Option("--cell-line", help="parental line, e.g. SKBR3")],

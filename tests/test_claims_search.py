@@ -1,0 +1,74 @@
+"""The claims-target search (calibration/claims_search.py): the objective on the real model, and the
+search's bookkeeping (same seed, same result; resume loses nothing) on a stand-in objective that costs
+nothing, since a real generation takes minutes."""
+
+import json
+import math
+
+import pytest
+
+from her2sim.calibration import claims_search
+from her2sim.calibration.claims_ranges import Target, default_value
+from her2sim.errors import InputError
+
+TARGETS = [Target("w_survival_NFkB"), Target("RANK_expression", "SKLR")]
+
+
+def test_the_defaults_satisfy_every_claim_but_not_the_margin():
+    outcome = claims_search.claims_objective({}, {}, margin=0.02)
+    assert outcome["failing"] == []
+    assert 0 <= outcome["min_slack"] < 0.02  # the shipped point's thin margins (+0.002)
+    assert outcome["loss"] > 0
+    assert claims_search.claims_objective({}, {}, margin=0.0)["loss"] == 0.0
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """A stand-in objective with its minimum at w_survival_NFkB x1.5, SKLR RANK x0.8; counts its calls."""
+    calls = []
+    optimum = {"w_survival_NFkB": 1.5 * default_value(TARGETS[0]), "RANK_expression": 0.8 * default_value(TARGETS[1])}
+
+    def objective(values, cell_lines, margin):
+        calls.append(1)
+        merged = {**values, **cell_lines.get("SKLR", {})}
+        loss = sum(math.log(merged[k] / v) ** 2 for k, v in optimum.items())
+        return dict(loss=loss, min_slack=-loss, failing=[] if loss < 1e-3 else ["S000-VIA-2"])
+
+    monkeypatch.setattr(claims_search, "claims_objective", objective)
+    return calls
+
+
+def test_same_seed_same_search_and_a_rerun_recomputes_nothing(tmp_path, counted):
+    first = claims_search.search(TARGETS, tmp_path / "a", generations=6, seed=3, popsize=4)
+    assert first["best_loss"] < first["start_loss"]  # the search moves towards the optimum
+    evaluations = len(counted)
+    assert evaluations == 1 + 6 * 4 + 1  # the defaults, six generations, the rounded best
+    again = claims_search.search(TARGETS, tmp_path / "b", generations=6, seed=3, popsize=4)
+    assert again["best_loss"] == pytest.approx(first["best_loss"], rel=1e-12)
+    assert again["best_point"] == first["best_point"]
+    counted.clear()
+    resumed = claims_search.search(TARGETS, tmp_path / "a", generations=6, seed=3, popsize=4)
+    assert len(counted) == 1 and resumed["best_loss"] == first["best_loss"]  # only the rounded check reruns
+
+
+def test_an_interrupted_search_resumes_where_it_stopped(tmp_path, counted):
+    full = claims_search.search(TARGETS, tmp_path / "full", generations=5, seed=1, popsize=4)
+    claims_search.search(TARGETS, tmp_path / "cut", generations=5, seed=1, popsize=4)
+    for late in (3, 4):  # as if killed after generation 2
+        (tmp_path / "cut" / "generations" / f"gen_{late:03d}.json").unlink()
+    counted.clear()
+    resumed = claims_search.search(TARGETS, tmp_path / "cut", generations=5, seed=1, popsize=4)
+    assert len(counted) == 2 * 4 + 1  # the two lost generations and the rounded best, nothing else
+    assert resumed["best_point"] == full["best_point"]
+    stored = json.loads((tmp_path / "cut" / "generations" / "gen_004.json").read_text())
+    assert stored == json.loads((tmp_path / "full" / "generations" / "gen_004.json").read_text())
+
+
+def test_a_run_directory_with_other_settings_is_refused(tmp_path, counted):
+    claims_search.search(TARGETS, tmp_path, generations=1, seed=0, popsize=2)
+    with pytest.raises(InputError, match="other settings"):
+        claims_search.search(TARGETS, tmp_path, generations=1, seed=1, popsize=2)
+    for kwargs, message in ((dict(window=1.0), "window must be"), (dict(margin=-1.0), "margin must be"),
+                            (dict(seed=-1), "seed must be"), (dict(generations=0), "generations must be")):
+        with pytest.raises(InputError, match=message):
+            claims_search.search(TARGETS, tmp_path / "x", **{"generations": 1, **kwargs})
