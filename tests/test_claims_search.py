@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from her2sim.calibration import claims_search
+from her2sim.calibration import claims_search, load_ensemble
 from her2sim.calibration.claims_ranges import Target, default_value
 from her2sim.errors import InputError
 
@@ -32,7 +32,7 @@ def counted(monkeypatch):
         calls.append(1)
         merged = {**values, **cell_lines.get("SKLR", {})}
         loss = sum(math.log(merged[k] / v) ** 2 for k, v in optimum.items())
-        return dict(loss=loss, min_slack=-loss, failing=[] if loss < 1e-3 else ["S000-VIA-2"])
+        return dict(loss=loss, min_slack=0.2 - loss, failing=[] if loss < 0.2 else ["S000-VIA-2"])
 
     monkeypatch.setattr(claims_search, "claims_objective", objective)
     return calls
@@ -72,3 +72,15 @@ def test_a_run_directory_with_other_settings_is_refused(tmp_path, counted):
                             (dict(seed=-1), "seed must be"), (dict(generations=0), "generations must be")):
         with pytest.raises(InputError, match=message):
             claims_search.search(TARGETS, tmp_path / "x", **{"generations": 1, **kwargs})
+
+
+def test_the_points_that_keep_every_claim_form_an_ensemble_reproduce_can_read(tmp_path, counted):
+    summary = claims_search.search(TARGETS, tmp_path, generations=4, seed=2, popsize=4)
+    members = load_ensemble(tmp_path)
+    assert 0 < len(members) == summary["ensemble_members"] < 1 + 4 * 4  # the defaults fail the stand-in
+    for label, model, lines in members:
+        assert label.startswith("point ") and set(model) == {"w_survival_NFkB"}
+        assert set(lines) == {"SKLR"} and set(lines["SKLR"]) == {"RANK_expression"}
+        merged = {**model, **lines["SKLR"]}
+        assert math.log(merged["w_survival_NFkB"] / (1.5 * default_value(TARGETS[0]))) ** 2 + math.log(
+            merged["RANK_expression"] / (0.8 * default_value(TARGETS[1]))) ** 2 < 0.2

@@ -32,6 +32,7 @@ BAD_INPUTS = [
     (["calibrate-claims", "--margin", "-0.1"], "--margin must be"),
     (["calibrate-claims", "--window", "1"], "window factor must be"),
     (["calibrate-claims", "--only", "SKLR:NOPE"], "SKLR has no own value"),
+    (["calibrate-claims", "--sigma", "0"], "--sigma must be in"),
 ]
 
 

@@ -94,6 +94,19 @@ def test_reproduce_ensemble_reports_the_fraction_of_members(tmp_path, capsys):
     capsys.readouterr()
 
 
+def test_a_claims_search_ensemble_carries_cell_line_values(tmp_path, capsys):
+    run = tmp_path / "search"
+    run.mkdir()
+    # a LINE:name column is that line's own value: SKLR with SKBR3's RANK gene dose loses EXPR-2's contrast
+    (run / "ensemble.tsv").write_text("point\tloss\tmin_slack\tSKLR:RANK_expression\n0\t0\t0.1\t3.78\n"
+                                      "1\t0\t0.1\t1.0\n")
+    code = main(["reproduce", "--only", "S000-EXPR-2", "--out", str(tmp_path / "r"), "--ensemble", str(run)])
+    assert code == 0
+    claims = {c["id"]: c for c in json.loads((tmp_path / "r" / "claims.json").read_text())}
+    assert claims["S000-EXPR-2"]["ensemble"]["failing_members"] == ["point 1"]
+    capsys.readouterr()
+
+
 def test_reproduce_ensemble_without_a_run_is_one_line(tmp_path, capsys):
     assert main(["reproduce", "--only", "S000-SIG-3", "--out", str(tmp_path / "r"), "--ensemble", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

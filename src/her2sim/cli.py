@@ -216,13 +216,13 @@ def reproduce(
 def _ensemble_fractions(results, members, progress) -> None:
     """Re-run every decided claim under each member's parameters; store the fraction that pass."""
     from her2sim.claims import evaluate
-    from her2sim.engine.runner import parameter_values
+    from her2sim.engine.runner import cell_line_values, parameter_values
 
     decided = [r for r in results if r.status != "pending"]
     failing: dict[str, list[str]] = {r.id: [] for r in decided}
     task = progress.add_task("ensemble", total=len(members) * len(decided))
-    for k, (label, member) in enumerate(members):
-        with parameter_values(member):
+    for k, (label, member, line_members) in enumerate(members):
+        with parameter_values(member), cell_line_values(line_members):
             for r in decided:
                 progress.update(task, description=f"ensemble member {k + 1}/{len(members)} ({r.id})")
                 if evaluate(r.id).status != "pass":
@@ -350,6 +350,7 @@ def calibrate_claims(
     popsize: Annotated[int | None, typer.Option(help="candidates per generation (default 4 + 3 ln n)")] = None,
     window: Annotated[float, typer.Option(help="search x/÷ this factor around each default")] = 2.0,
     margin: Annotated[float, typer.Option(help="normalised slack every check should keep")] = 0.02,
+    sigma: Annotated[float, typer.Option(help="initial CMA-ES step, in units of log(window)")] = 0.1,
     seed: Annotated[int, typer.Option(help="CMA-ES seed")] = 0,
     workers: Annotated[int, typer.Option(help="local Dask workers")] = 2,
     only: Annotated[str | None, typer.Option(
@@ -375,6 +376,8 @@ def calibrate_claims(
         raise InputError(f"--margin must be a finite number >= 0; got {margin:g}")
     if seed < 0:
         raise InputError(f"--seed must be >= 0; got {seed}")
+    if not 0 < sigma <= 1:
+        raise InputError(f"--sigma must be in (0, 1] (a fraction of the log window); got {sigma:g}")
     targets = ([parse_target(t) for t in only.split(",") if t.strip()] if only else point_targets(claims_point()))
     checked_inputs(targets, window, 1)
     _ensure_writable_dir(out)
@@ -389,7 +392,7 @@ def calibrate_claims(
             progress.update(task, advance=1, description=f"generations (best loss {best:.4g})")
 
         summary = search(targets, out, generations, seed=seed, window=window, margin=margin, popsize=popsize,
-                         client=client, on_generation=done)
+                         sigma0=sigma, client=client, on_generation=done)
     typer.echo(f"defaults: loss {summary['start_loss']:.4g}, smallest slack {summary['start_min_slack']:+.3f}, "
                f"failing {', '.join(summary['start_failing']) or 'none'}")
     typer.echo(f"best of {summary['evaluations']} points, at 3 digits: loss {summary['rounded_loss']:.4g}, "

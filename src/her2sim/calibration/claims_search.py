@@ -72,8 +72,22 @@ def settings_record(targets, defaults, seed, window, margin, popsize, sigma0) ->
     return record
 
 
+def write_ensemble(targets: list[Target], defaults: list[float], window: float, history: list[dict],
+                   path: Path) -> int:
+    """Every evaluated point under which all in vitro claims pass, as ``reproduce --ensemble`` reads it
+    (columns ``name`` or ``LINE:name``); returns the number of members."""
+    import pandas as pd
+
+    rows = [dict(point=k, loss=h["loss"], min_slack=h["min_slack"],
+                 **{t.label: d * window ** xi for t, d, xi in zip(targets, defaults, h["x"], strict=True)})
+            for k, h in enumerate(history) if not h["failing"]]
+    pd.DataFrame(rows, columns=["point", "loss", "min_slack", *[t.label for t in targets]]).to_csv(
+        path, sep="\t", index=False, float_format="%.6g")
+    return len(rows)
+
+
 def search(targets: list[Target], out: Path, generations: int, seed: int = 0, window: float = 2.0,
-           margin: float = 0.02, popsize: int | None = None, sigma0: float = 0.3, client=None,
+           margin: float = 0.02, popsize: int | None = None, sigma0: float = 0.1, client=None,
            on_generation=None) -> dict:
     """Run (or resume) the search; returns the best point found and the history of losses."""
     import cma
@@ -86,6 +100,8 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
         raise InputError(f"the margin must be a finite number >= 0; got {margin:g}")
     if seed < 0:
         raise InputError(f"the seed must be >= 0; got {seed}")
+    if not 0 < sigma0 <= 1:
+        raise InputError(f"the initial step must be in (0, 1] (a fraction of the log window); got {sigma0:g}")
     by_target = checked_inputs(targets, window, 1)
     defaults = [by_target[t] for t in targets]
     popsize = popsize or 4 + int(3 * math.log(len(targets)))
@@ -148,11 +164,13 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
     summary = dict(
         generations=generations, evaluations=len(history), start_loss=start["loss"],
         start_min_slack=start["min_slack"], start_failing=start["failing"], best_loss=best["loss"],
-        best_min_slack=best["min_slack"], best_failing=best["failing"], rounded_loss=rounded["loss"],
+        best_min_slack=best["min_slack"], best_failing=best["failing"],
+        ensemble_members=sum(not h["failing"] for h in history), rounded_loss=rounded["loss"],
         rounded_min_slack=rounded["min_slack"], rounded_failing=rounded["failing"], best_point=point)
+    write_ensemble(targets, defaults, window, history, out / "ensemble.tsv")
     (out / "best_point.json").write_text(json.dumps(summary["best_point"], indent=2))
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary
 
 
-__all__ = ["claims_objective", "evaluate_candidate", "search", "split_values"]
+__all__ = ["claims_objective", "evaluate_candidate", "search", "split_values", "write_ensemble"]
