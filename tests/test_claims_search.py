@@ -77,6 +77,7 @@ def test_a_run_directory_with_other_settings_is_refused(tmp_path, counted):
 def test_the_points_that_keep_every_claim_form_an_ensemble_reproduce_can_read(tmp_path, counted):
     summary = claims_search.search(TARGETS, tmp_path, generations=4, seed=2, popsize=4)
     members = load_ensemble(tmp_path)
+    assert (tmp_path / "search.png").stat().st_size > 0
     assert 0 < len(members) == summary["ensemble_members"] < 1 + 4 * 4  # the defaults fail the stand-in
     for label, model, lines in members:
         assert label.startswith("point ") and set(model) == {"w_survival_NFkB"}

@@ -398,7 +398,9 @@ def calibrate_claims(
     typer.echo(f"best of {summary['evaluations']} points, at 3 digits: loss {summary['rounded_loss']:.4g}, "
                f"smallest slack {summary['rounded_min_slack']:+.3f}, failing "
                f"{', '.join(summary['rounded_failing']) or 'none'}")
-    typer.echo(f"wrote {out / 'best_point.json'} and {out / 'summary.json'}")
+    typer.echo(f"{summary['ensemble_members']} points keep every in vitro claim (ensemble.tsv, for reproduce "
+               f"--ensemble {out})")
+    typer.echo(f"wrote {out / 'best_point.json'}, summary.json, ensemble.tsv, search.png")
 
 
 @app.command("claims-ranges")

@@ -86,6 +86,29 @@ def write_ensemble(targets: list[Target], defaults: list[float], window: float, 
     return len(rows)
 
 
+def progress_figure(history: list[dict], path: Path) -> None:
+    """Loss of each evaluated point and the best so far (log scale), passing points marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    losses = np.array([h["loss"] for h in history])
+    floor = max(losses[losses > 0].min() / 10, 1e-12) if (losses > 0).any() else 1e-12
+    shown = np.maximum(losses, floor)  # a loss of exactly 0 (every margin kept) sits at the floor
+    passing = np.array([not h["failing"] for h in history])
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    ax.scatter(np.flatnonzero(~passing), shown[~passing], s=10, color="0.6", label="some claim fails")
+    ax.scatter(np.flatnonzero(passing), shown[passing], s=12, color="tab:blue", label="every in vitro claim holds")
+    ax.plot(np.minimum.accumulate(shown), color="black", label="best so far")
+    ax.set(yscale="log", xlabel="evaluation (0: the defaults)", ylabel="claims loss",
+           title="calibrate-claims: CMA-ES on the in vitro claims")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def search(targets: list[Target], out: Path, generations: int, seed: int = 0, window: float = 2.0,
            margin: float = 0.02, popsize: int | None = None, sigma0: float = 0.1, client=None,
            on_generation=None) -> dict:
@@ -168,9 +191,10 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
         ensemble_members=sum(not h["failing"] for h in history), rounded_loss=rounded["loss"],
         rounded_min_slack=rounded["min_slack"], rounded_failing=rounded["failing"], best_point=point)
     write_ensemble(targets, defaults, window, history, out / "ensemble.tsv")
+    progress_figure(history, out / "search.png")
     (out / "best_point.json").write_text(json.dumps(summary["best_point"], indent=2))
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary
 
 
-__all__ = ["claims_objective", "evaluate_candidate", "search", "split_values", "write_ensemble"]
+__all__ = ["claims_objective", "evaluate_candidate", "search", "progress_figure", "split_values", "write_ensemble"]
