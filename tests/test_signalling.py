@@ -68,3 +68,32 @@ def test_rank_induction_needs_foxo_derepression(fraction):
     protocol = Protocol().add("0h", "lapatinib", "1uM").read("24h")
     table = relative_to_control("SKBR3", (), protocol, ["RANK mRNA"], parameters={"FOXO_RANK_induction": 0.0})
     assert table["fraction_of_control"].iloc[0] == pytest.approx(1.0, abs=0.02)
+
+
+
+def test_a_species_decayed_to_a_subnormal_level_does_not_stop_the_next_run():
+    # found by the claims search (generation 1): at this point pre-equilibration left HER2d16 at 1e-321 nM
+    # in SKBR3 (no d16 there), which gave CVODE a zero error weight (CV_ILL_INPUT) in S000-EXPR-6's qPCR run
+    from her2sim.claims import evaluate
+    from her2sim.engine.runner import cell_line_values, parameter_values
+
+    point = {"IKK_constitutive": 0.01345314958949038, "K_NFkB_survival": 0.08108659329973308,
+             "K_RANK_HER2_drive": 0.09527307706191787, "K_RANK_PI3K": 2.9000307551668567,
+             "Kd_RANK_HER2": 162.86969454091013, "RANK_NFkB_induction": 7.861337865869157,
+             "RANK_vector_transcription": 0.025234114626904704, "a_HER2_RANK": 0.45636561752764976,
+             "a_HER2_RANKL": 0.19569922486514835, "k_TRAF6_act": 0.04317724128766621,
+             "p27_titration_by_NFkB": 4.077920152087237, "w_PI3K_RANK": 0.5043682435378248,
+             "w_RANK_ligand_independent": 0.00500529981072173, "w_survival_NFkB": 0.21423776570019543}
+    lines = {"SKLR": {"IKK_constitutive": 0.05655973902880836, "RANK_expression": 3.7909007343389276,
+                      "antiapoptotic_adaptation": 0.23128823771798251}}
+    with parameter_values(point), cell_line_values(lines):
+        result = evaluate("S000-EXPR-6")
+    assert "simulation error" not in result.notes and result.checks
+
+
+def test_resting_states_hold_no_subnormal_levels():
+    from her2sim.engine.runner import NO_MOLECULE, resting_state
+
+    for line in ("SKBR3", "BT474", "HCC1954", "SKLR", "MCF7"):
+        state = resting_state(line)
+        assert all(v == 0.0 or abs(v) >= NO_MOLECULE for v in state.values()), line

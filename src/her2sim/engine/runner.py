@@ -31,6 +31,7 @@ PREEQUILIBRATION_MIN = 1.0e6
 RELATIVE_TOLERANCE = 1e-10
 ABSOLUTE_TOLERANCE = 1e-10
 SOLVER_NOISE = 1e-9  # nM-eq; below anything a blot or qPCR could resolve
+NO_MOLECULE = 1e-100  # nM; a resting level below this is set to 0 (one molecule per cell is ~1e-3 nM)
 
 READOUTS = {
     "p-HER2": "obs_pHER2",
@@ -90,6 +91,9 @@ def _resting_state(params_key: tuple[tuple[str, float], ...]) -> tuple[tuple[str
     rr.setValue("growth_on", 0.0)
     rr.simulate(0.0, PREEQUILIBRATION_MIN, 2)
     state = {sid: float(rr.getValue(sid)) for sid in rr.model.getFloatingSpeciesIds()}
+    # a species decayed to a subnormal float (1e-321 nM: HER2d16 in a line without it) would start the next
+    # run with a zero CVODE error weight (CV_ILL_INPUT); at that level it is no molecule at all
+    state = {k: 0.0 if abs(v) < NO_MOLECULE else v for k, v in state.items()}
     state["cells"] = 1.0
     bad = [k for k, v in state.items() if not math.isfinite(v)]
     if bad:
