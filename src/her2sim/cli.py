@@ -434,9 +434,9 @@ def claims_ranges_command(
         raise InputError(f"--steps must be between 1 and 20; got {steps}")
     targets = ([parse_target(t) for t in only.split(",") if t.strip()] if only else point_targets(claims_point()))
     checked_inputs(targets, factor, steps)
-    if out.exists() and out.is_dir():
+    if out.is_dir():
         raise InputError(f"--out {out} is a directory; give a file name such as claims_ranges.tsv")
-    _ensure_writable_dir(out.parent if str(out.parent) else Path("."))
+    _ensure_writable_dir(out.parent)  # Path("x.tsv").parent is Path("."): the working directory
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
