@@ -97,3 +97,33 @@ def test_bad_calibrate_input_one_line_exit_2(tmp_path, capsys, args, words):
     assert main(["calibrate", "--out", str(tmp_path / "x"), *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0]
+
+
+def test_shared_preequilibration_gives_amicis_objective_and_gradient(tmp_path):
+    """Each variant pre-equilibrated once per call gives what AMICI's per-experiment
+    pre-equilibration gives, at the defaults and 15 % away from them."""
+    import numpy as np
+
+    from her2sim.calibration.fit import load_problem, nominal_point
+    from her2sim.calibration.petab_export import write_petab
+    from her2sim.calibration.shared_preequilibration import variant_groups
+
+    petab_dir = tmp_path / "petab"
+    write_petab(petab_dir)
+    per_experiment = load_problem(petab_dir, shared_preequilibration=False)
+    shared = load_problem(petab_dir)
+    assert len(variant_groups(shared.objective.edatas)) < len(shared.objective.edatas)
+    x = nominal_point(shared, petab_dir)
+    for point in (x, x + 0.06 * np.random.default_rng(0).standard_normal(x.size)):
+        f0, g0 = per_experiment.objective(point, sensi_orders=(0, 1))
+        f, g = shared.objective(point, sensi_orders=(0, 1))
+        assert np.isfinite(f0) and f == pytest.approx(f0, rel=1e-6)
+        assert np.linalg.norm(g - g0) <= 1e-4 * np.linalg.norm(g0)
+        assert shared.objective(point) == pytest.approx(per_experiment.objective(point), rel=1e-6)
+
+    # a pre-equilibration that fails (here: CVODES allowed 10 steps) is an infinite objective, as in pyPESTO
+    shared.objective.amici_solver.set_max_steps(10)
+    failed = shared.objective(x, sensi_orders=(0, 1), return_dict=True)
+    assert failed["fval"] == np.inf and np.isnan(failed["grad"]).all()
+    assert len(failed["rdatas"]) == len(shared.objective.edatas)
+    assert any(rdata.status != 0 for rdata in failed["rdatas"])

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from her2sim.calibration.shared_preequilibration import share_preequilibration
 from her2sim.errors import InputError
 
 # rtol 1e-6 / atol 1e-9 (nM) for integration: the gradient stays within 0.3 % of rtol 1e-8 /
@@ -77,8 +78,12 @@ def _build_tools_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def load_problem(petab_dir: Path):
-    """The pyPESTO problem (hierarchical/ordinal objective on AMICI) for an exported PEtab directory."""
+def load_problem(petab_dir: Path, shared_preequilibration: bool = True):
+    """The pyPESTO problem (hierarchical/ordinal objective on AMICI) for an exported PEtab directory.
+
+    ``shared_preequilibration`` runs each variant's steady state once per call
+    (calibration/shared_preequilibration.py); False leaves it to AMICI, once per experiment.
+    """
     _build_tools_on_path()
     import petab.v1 as petab
     import pypesto.petab
@@ -98,6 +103,8 @@ def load_problem(petab_dir: Path):
     solver.set_relative_tolerance_steady_state_sensi(STEADY_STATE_RELATIVE_TOLERANCE)
     solver.set_absolute_tolerance_steady_state_sensi(STEADY_STATE_ABSOLUTE_TOLERANCE)
     solver.set_max_steps(200_000)
+    if shared_preequilibration:
+        share_preequilibration(problem.objective)
     return problem
 
 
