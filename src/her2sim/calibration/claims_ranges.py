@@ -1,7 +1,7 @@
 """How far each value calibrated to the in vitro claims can move before a claim breaks.
 
 The defaults' signalling and cell-fate values were calibrated with the 30 in vitro claims as the
-target (docs/calibration/in_vitro_claims_point.json). Claims are pass/fail statements, so the
+target (src/her2sim/calibration/in_vitro_claims_point.json). Claims are pass/fail statements, so the
 interval they give a value is a set, not a likelihood: the range of that value, the others held at
 their defaults, over which every in vitro claim still passes. It is found by bisection on log scale
 from the default towards each end of a x/÷``factor`` window. Held with the others fixed, it is the
