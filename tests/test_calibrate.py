@@ -121,6 +121,18 @@ def test_shared_preequilibration_gives_amicis_objective_and_gradient(tmp_path):
         assert np.linalg.norm(g - g0) <= 1e-4 * np.linalg.norm(g0)
         assert shared.objective(point) == pytest.approx(per_experiment.objective(point), rel=1e-6)
 
+    # a profile fixes one parameter at value after value: each must reach the simulation, not a stale copy
+    full_index = shared.x_names.index("k_TRAF6_act")
+    others = np.delete(x, list(shared.x_free_indices).index(full_index))
+    for log10_value in (-1.6, -1.0, -1.6):
+        values = []
+        for problem in (shared, per_experiment):
+            problem.fix_parameters(full_index, log10_value)
+            values.append(problem.objective(others))
+            problem.unfix_parameters(full_index)
+        assert np.isfinite(values[1]) and values[0] == pytest.approx(values[1], rel=1e-6)
+    assert shared.objective(x) == pytest.approx(per_experiment.objective(x), rel=1e-6)
+
     # a pre-equilibration that fails (here: CVODES allowed 10 steps) is an infinite objective, as in pyPESTO
     shared.objective.amici_solver.set_max_steps(10)
     failed = shared.objective(x, sensi_orders=(0, 1), return_dict=True)

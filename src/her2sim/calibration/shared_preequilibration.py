@@ -39,12 +39,13 @@ class SharedPreequilibration:
 
     It works on the experiments and parameter mapping the objective passes in each call, because
     pyPESTO replaces the mapping when a parameter is fixed (profiles); the copies without
-    pre-equilibration are rebuilt whenever those objects change.
+    pre-equilibration are rebuilt whenever those objects change. The wrapper keeps the objects it
+    copied, so that a later mapping cannot take a freed one's place (and id) unnoticed.
     """
 
     def __init__(self, calculator):
         self.calculator = calculator
-        self._source: tuple[int, int] | None = None
+        self._copied_from: tuple | None = None
 
     def __getattr__(self, name):
         # everything but __call__ (inner parameter ids, bounds, ...) is the wrapped calculator's
@@ -58,7 +59,7 @@ class SharedPreequilibration:
     def _simulation_copies(self, edatas, parameter_mapping) -> None:
         import amici.sim.sundials as asd
 
-        if self._source == (id(edatas), id(parameter_mapping)):
+        if self._copied_from and self._copied_from[0] is edatas and self._copied_from[1] is parameter_mapping:
             return
         self.groups = variant_groups(edatas)
         self.simulation_edatas = []
@@ -70,7 +71,7 @@ class SharedPreequilibration:
         for condition in self.simulation_mapping:
             condition.map_preeq_fix = {}
             condition.scale_map_preeq_fix = {}
-        self._source = (id(edatas), id(parameter_mapping))
+        self._copied_from = (edatas, parameter_mapping)
 
     def __call__(self, x_dct, sensi_orders, mode, amici_model, amici_solver, edatas, n_threads, x_ids,
                  parameter_mapping, fim_for_hess, **kwargs):
