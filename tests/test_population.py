@@ -41,6 +41,20 @@ def test_emergent_sklr_has_high_rank_and_is_resistant_without_an_overlay():
     assert absolute_ic50([0, 1, 2], [1.0, 0.6, 0.4]) == pytest.approx(np.exp(np.log(1) + 0.1 / 0.2 * np.log(2)))
 
 
+@pytest.mark.parametrize("line", ["SKBR3", "BT474"])
+def test_resistance_emerges_from_the_drug_not_from_passaging(line):
+    """Negative control for the emergent lines: the same 24 weeks with no drug leave the population parental.
+    Without neutral drug-free cycling, tolerant cells (NF-kB-driven division) outgrew sensitive ones and drug-free
+    BT474 ended 80 % tolerant with 8x RANK, as much as under trastuzumab."""
+    drug_free = evolve(line, [Step(24 * 7)], initial_cells=1e6)
+    readouts = population_readouts(drug_free)
+    assert readouts["fraction sensitive"] > 0.99
+    assert readouts["RANK mRNA fold"] < 1.1 and readouts["NF-kB activity fold"] < 1.1
+    for state in STATES[1:]:
+        free, sensitive = state_rates(line, (), state, ()), state_rates(line, (), "sensitive", ())
+        assert free.division - free.death <= sensitive.division - sensitive.death + 1e-9, state
+
+
 def test_stochastic_mean_matches_the_ode_for_a_million_cells():
     steps = [Step(28, LAPATINIB_LOW)]
     ode = evolve("SKBR3", steps, initial_cells=1e6, passage=False).totals()

@@ -125,6 +125,12 @@ def pam_2() -> Outcome:
                    "RANK, cancelling the subtype link seen in patients")
 
 
+def _median_text(summary: dict, arm: str) -> str:
+    value = summary[f"median_pfs_months[{arm}]"]
+    reached = summary[f"median_pfs_reached[{arm}]"]
+    return f"{value:.2f}" if reached else f"not reached (>= {value:.0f}, end of follow-up)"
+
+
 @claim("S001-CLIN-1",
        "virtual first-line metastatic trial (4000 patients, each in both arms; Slamon 2001 schedule): median "
        "progression-free survival (Kaplan-Meier, lifelines) longer with trastuzumab by 1 to 6 months; >= 50 % "
@@ -151,8 +157,8 @@ def clin_1() -> Outcome:
     return Outcome(checks, figure=figure,
                    mode="emergent: trastuzumab kills sensitive and ADCC-exposed cells; tolerant, resistant and "
                    "HER2-non-amplified cells regrow (acquired resistance)",
-                   notes=f"median PFS chemotherapy {s['median_pfs_months[chemotherapy]']:.2f} (calibrated, Slamon "
-                   f"4.6), + trastuzumab {s[f'median_pfs_months[{arm}]']:.2f} (held out, Slamon 7.4); response "
+                   notes=f"median PFS chemotherapy {_median_text(s, 'chemotherapy')} (calibrated, Slamon "
+                   f"4.6), + trastuzumab {_median_text(s, arm)} (held out, Slamon 7.4); response "
                    f"{s['objective_response[chemotherapy]']:.2f} (calibrated, 0.32) vs "
                    f"{s[f'objective_response[{arm}]']:.2f} "
                    "(held out, 0.50); medians fall on assessment weeks (8, 20, then every 12); overall survival "

@@ -15,6 +15,11 @@ Biology
 - Each state's division and death rates are those of the signalling model (cell-fate
   module) with the state's changes, under the drugs of the moment; they are read over
   days 1-3 after a drug change (signalling settles in hours, populations move in weeks).
+- Without drug no state grows faster than sensitive cells: a state whose changes would speed
+  its division (NF-kB programme, bypass receptor) cycles slower until its drug-free net growth
+  is the sensitive cells' (``with_neutral_cycling``; persisters are slow-cycling, Sharma 2010,
+  and the switching and mutant balances assume no drug-free advantage). So what a chronic
+  protocol selects comes from the drug, not from passaging.
 
 Numerics
 - Deterministic: the linear ODE dN/dt = A N per protocol step, solved exactly with the

@@ -49,7 +49,48 @@ def state_parameters(cell_line: str, constructs: tuple[str, ...], state: str) ->
     if state not in STATES:
         raise InputError(f"unknown cell state {state!r}; allowed: {', '.join(STATES)}")
     base = {**{k: p.value for k, p in load_parameters().items()}, **variant_parameters(cell_line, constructs)}
-    return state_changes(base, state)
+    return with_neutral_cycling(cell_line, constructs, base, state)
+
+
+def with_neutral_cycling(cell_line: str, constructs: tuple[str, ...], base: dict[str, float], state: str,
+                         medium: tuple[tuple[str, str], ...] = ()) -> dict[str, float]:
+    """``state_changes`` plus the slower cycling that keeps the state, drug-free, from outgrowing sensitive cells.
+
+    Why: the switching rates (Sharma 2010: persisters ~0.3 % of untreated populations) and the Luria-Delbrueck
+    mutant fraction (``parental_fractions``) are balances that hold only if neither state grows faster than
+    sensitive cells without the drug, and drug-tolerant persisters are slow-cycling (Sharma 2010). The state's
+    NF-kB programme or bypass receptor would otherwise speed its division, so untreated cultures would fill
+    with 'resistant' cells and a chronic protocol would select what plain passaging selects. Here the
+    state's maximal division rate is lowered, never raised, until its drug-free net growth in ``medium``
+    equals the sensitive cells'; under drug the state keeps whatever advantage the network gives it."""
+    changes = state_changes(base, state)
+    if state == STATES[SENSITIVE]:
+        return changes
+    factor = neutral_cycling_factor(cell_line, tuple(constructs), tuple(sorted(_differences(base, {}).items())),
+                                    tuple(sorted(_differences(base, changes).items())), tuple(medium))
+    return {**changes, "k_proliferation_max": base["k_proliferation_max"] * factor}
+
+
+def _differences(base: dict[str, float], changes: dict[str, float]) -> dict[str, float]:
+    """The values of ``base`` overlaid with ``changes`` that differ from the line's own (what ``simulate`` needs)."""
+    return {k: v for k, v in {**base, **changes}.items() if k in changes or k not in _line_defaults()
+            or v != _line_defaults()[k]}
+
+
+@functools.cache
+def _line_defaults() -> dict[str, float]:
+    return {k: p.value for k, p in load_parameters().items()}
+
+
+@result_cache
+def neutral_cycling_factor(cell_line: str, constructs: tuple[str, ...], sensitive: tuple[tuple[str, float], ...],
+                           state: tuple[tuple[str, float], ...], medium: tuple[tuple[str, str], ...]) -> float:
+    """Factor (<= 1) on a state's maximal division that makes its drug-free net growth the sensitive cells'."""
+    observables = ["obs_proliferation_rate", "obs_death_rate"]
+    ref = window_means(cell_line, constructs, medium, observables, dict(sensitive))
+    own = window_means(cell_line, constructs, medium, observables, dict(state))
+    sensitive_growth = ref["obs_proliferation_rate"] - ref["obs_death_rate"]
+    return float(min(1.0, max(0.0, (sensitive_growth + own["obs_death_rate"]) / own["obs_proliferation_rate"])))
 
 
 def state_changes(base: dict[str, float], state: str) -> dict[str, float]:

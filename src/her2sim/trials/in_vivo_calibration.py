@@ -23,7 +23,7 @@ import numpy as np
 from her2sim.trials import ihc, metastatic, pamela, tumour
 from her2sim.trials.cohort import cohort_table
 
-CHEMOTHERAPY_MEDIANS = (0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.28, 0.32, 0.4, 0.5)
+CHEMOTHERAPY_MEDIANS = (0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.28, 0.32, 0.4, 0.5)
 CHEMOTHERAPY_LOG_SDS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0)
 
 

@@ -121,7 +121,11 @@ def kaplan_meier(table: pd.DataFrame) -> dict:
     for arm in ARMS:
         km = KaplanMeierFitter().fit(table[f"pfs_months[{arm}]"], table[f"progressed[{arm}]"], label=arm)
         curve = km.survival_function_
-        out[arm] = {"median_pfs_months": float(km.median_survival_time_),
+        median = float(km.median_survival_time_)
+        reached = bool(np.isfinite(median))
+        # not reached: fewer than half progressed in follow-up, so the median is at least its end
+        out[arm] = {"median_pfs_months": median if reached else FOLLOW_UP_WEEKS * 7.0 / DAYS_PER_MONTH,
+                    "median_pfs_reached": reached,
                     "months": [float(t) for t in curve.index], "survival": [float(v) for v in curve.iloc[:, 0]]}
     return out
 
@@ -130,7 +134,8 @@ def summary(table: pd.DataFrame) -> dict:
     km = kaplan_meier(table)
     out = {"patients": int(len(table))}
     for arm in ARMS:
-        out[f"median_pfs_months[{arm}]"] = km[arm]["median_pfs_months"]
+        out[f"median_pfs_months[{arm}]"] = km[arm]["median_pfs_months"]  # a lower bound when not reached
+        out[f"median_pfs_reached[{arm}]"] = km[arm]["median_pfs_reached"]
         out[f"objective_response[{arm}]"] = float(table[f"response[{arm}]"].mean())
         out[f"progressed_by_12_months[{arm}]"] = float(
             (table[f"progressed[{arm}]"] & (table[f"pfs_months[{arm}]"] <= 12.0)).mean())

@@ -56,8 +56,10 @@ def adcc_per_day(rows: pd.DataFrame) -> np.ndarray:
 
 
 def _bulk(counts: np.ndarray, rates: np.ndarray, field: str) -> np.ndarray:
+    """Cell-weighted mean of a readout; NaN where no cell is left (a pCR: nothing to sample)."""
     f = rates[:, :, tumour.FIELDS.index(field)]
-    return (counts * f).sum(axis=1) / counts.sum(axis=1)
+    total = counts.sum(axis=1)
+    return np.where(total > 0, (counts * f).sum(axis=1) / np.where(total > 0, total, 1.0), np.nan)
 
 
 def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,
@@ -201,7 +203,7 @@ def tbcrc023_cohort(rows: pd.DataFrame) -> pd.DataFrame:
     return scaled
 
 
-def calibrate_drug_kill(rows: pd.DataFrame, rates: dict, log_sds=(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5),
+def calibrate_drug_kill(rows: pd.DataFrame, rates: dict, log_sds=(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0),
                         potential_doubling_days: np.ndarray | None = None, keep_log_sd: float | None = None) -> dict:
     """The in vivo drug-kill distribution (lognormal median and log-SD between patients) that maximises the
     binomial likelihood of TBCRC023's pCR counts after 12 and 24 weeks (4/33 and 18/64).

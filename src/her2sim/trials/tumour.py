@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 
 import numpy as np
@@ -33,7 +33,7 @@ from her2sim.engine.runner import ConstantValues, variant_parameters
 from her2sim.errors import InputError
 from her2sim.model import load_parameters
 from her2sim.population.dynamics import STATES as POPULATION_STATES
-from her2sim.population.dynamics import state_changes, switching_flows, window_means
+from her2sim.population.dynamics import switching_flows, window_means, with_neutral_cycling
 
 STATES = ("sensitive", "tolerant", "resistant", "tolerant+resistant", "HER2-non-amplified")
 SENS, TOL, RES, BOTH, NONAMP = range(5)
@@ -138,7 +138,9 @@ def _parameters(a: Archetype, state: int) -> tuple[tuple[str, ...], dict[str, fl
         params["HER2_expression"] = value("non_amplified_her2")
         params["bypass_RTK"] = value("non_amplified_bypass_RTK")
     else:
-        params.update(state_changes(params, POPULATION_STATES[state]))
+        untreated_medium = drugs_for(replace(a, therapy="none", lapatinib_class=-1))
+        params.update(with_neutral_cycling(REFERENCE_LINE, constructs, params, POPULATION_STATES[state],
+                                           untreated_medium))
     return constructs, {k: v for k, v in params.items() if k not in base or v != base[k]}
 
 
