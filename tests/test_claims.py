@@ -23,19 +23,16 @@ KNOWN_FAILURES = {
     "S002-TZR-1": "after 24 weeks of trastuzumab the emergent BT474 population keeps 33 % sensitive cells and "
                   "survives trastuzumab at 0.83 (BT-474-R: >= 0.85); HER2 kept, NF-kB 3.6 x parental. Trastuzumab "
                   "hardly activates FOXO, so it barely locks tolerant cells in, and they revert",
-    "S000-PAM-1": "virtual PAMELA (surgery two weeks after the last dose): RANK rises 0.72 log2 in HR+ residual "
-                  "tumours (band 0.3-1.2) but 1.24 in HR- (seed 000: +0.64 in both): tolerant RANK-high cells are "
-                  "enriched most where lapatinib kills most; RANKL change ~0",
     "S000-IHC-2": "RANK positivity is lower in Ki67-high tumours (-0.09; seed 000: higher) and barely higher below "
                   "age 50 (+0.03, bound ~0): in the model proliferation and RANK are not coupled that way",
-    "S001-MOA-2": "pCR of FCGR3A VV and FF patients differs by 0.002 (95 % lower bound -0.04): the between-patient "
-                  "spread of drug kill that TBCRC023 now calls for (log-SD 2.6) swamps the genotype's ADCC "
-                  "difference; removing ADCC still costs 0.023 of pCR",
+    "S001-MOA-2": "pCR of FCGR3A VV and FF patients does not differ (95 % lower bound -0.06): the between-patient "
+                  "spread of drug kill that TBCRC023 now calls for (log-SD 2.2) swamps the genotype's ADCC "
+                  "difference; removing ADCC still costs 0.020 of pCR",
     "S001-CLIN-1": "metastatic: with trastuzumab fewer than half of the tumours progress within 36 months (Slamon: "
-                   "median 7.4 months) and 0.95 respond (Slamon: 0.50); chemotherapy alone cannot be fitted either "
+                   "median 7.4 months) and 0.93 respond (Slamon: 0.50); chemotherapy alone cannot be fitted either "
                    "(0.29 progressed by 4.6 months at 32 % response): tumours regrow at their volume doubling time "
-                   "(median 164 days) and trastuzumab's cytostatic effect against a fixed cell loss shrinks them "
-                   "(trastuzumab alone: 0.92 vs Vogel 2002's 0.34)",
+                   "(median 164 days), and the assumed ADCC rate (0.02/day) shrinks them steadily (trastuzumab "
+                   "alone: 0.90 vs Vogel 2002's 0.34; 0.55 without ADCC)",
     "S003-CSC-2": "MCF7 xenograft: trastuzumab from inoculation leaves 0.46 x control volume at 6 weeks (needs <= "
                   "0.25) and on established tumours 0.36 x (needs >= 0.8): in vivo the hierarchy is stem-driven "
                   "(non-stem cells have 5 divisions left; stem fraction rises from 3 % to ~30 %), so slowing stem "

@@ -9,8 +9,8 @@ the tumour-site concentrations of the PK layer (``her2sim.drugs.pk``).
 
 In vivo, three things differ from a dish (constants in ``tumour.toml`` with sources): cells cycle
 more slowly (each tumour's division and death rescaled so its untreated cells divide at the potential
-doubling time), cells are lost without drug (so each untreated tumour grows at its volume doubling
-time), and trastuzumab recruits Fc-gamma-receptor
+doubling time), a fixed fraction of the cells produced is lost (Steel's cell-loss factor, set so each
+untreated tumour grows at its volume doubling time), and trastuzumab recruits Fc-gamma-receptor
 effector cells (ADCC), scaled by the FCGR3A genotype and lowered by immune escape. ADCC is absent
 in vitro (seed 001).
 
@@ -215,8 +215,10 @@ def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndar
 
     Each tumour's untreated kinetics match the clinic: its baseline cells divide, in bulk, at the potential
     doubling time (the in vitro rates are rescaled per patient to that pace), and cell loss (necrosis,
-    exfoliation, immune clearance) makes it grow only at its volume doubling time. Treatment then changes
-    division and death as the signalling model says, relative to the untreated tumour."""
+    exfoliation, immune clearance) makes it grow only at its volume doubling time. Loss is a fraction of
+    each state's division, so a drug that only slows division slows growth without shrinking the tumour.
+    Treatment then changes division and death as the signalling model says, relative to the untreated
+    tumour."""
     n = len(adcc)
     bulk_division = np.einsum("ns,ns->n", untreated[:, :, 0], baseline) / baseline.sum(axis=1)
     potential = value("potential_doubling_days") if potential_doubling_days is None \
@@ -238,10 +240,13 @@ def in_vivo_generators(untreated: np.ndarray, treated: np.ndarray, adcc: np.ndar
 
     before, during = build(untreated, np.zeros(n), np.zeros(n)), build(treated, adcc, chemo)
     bulk_growth = np.einsum("nij,nj->n", before, baseline) / baseline.sum(axis=1)
-    loss = np.maximum(bulk_growth - np.log(2) / doubling, 0.0)
+    # Cell loss is a fraction of the cells produced (Steel's cell-loss factor, phi = 1 - Tpot/Td: Steel GG
+    # 1967 Eur J Cancer 3:381): cells made beyond what the tumour's vessels and stroma sustain are lost, so a
+    # drug that slows division also slows loss, and only added death shrinks a tumour.
+    loss_factor = np.maximum(bulk_growth - np.log(2) / doubling, 0.0) / (pace[:, 0] * bulk_division)
     idx = np.arange(len(STATES))
-    before[:, idx, idx] -= loss[:, None]
-    during[:, idx, idx] -= loss[:, None]
+    before[:, idx, idx] -= loss_factor[:, None] * pace * untreated[:, :, 0]
+    during[:, idx, idx] -= loss_factor[:, None] * pace * treated[:, :, 0]
     return before, during
 
 
