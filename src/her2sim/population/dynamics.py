@@ -72,13 +72,14 @@ def with_neutral_cycling(cell_line: str, constructs: tuple[str, ...], base: dict
 
 
 def _differences(base: dict[str, float], changes: dict[str, float]) -> dict[str, float]:
-    """The values of ``base`` overlaid with ``changes`` that differ from the line's own (what ``simulate`` needs)."""
-    return {k: v for k, v in {**base, **changes}.items() if k in changes or k not in _line_defaults()
-            or v != _line_defaults()[k]}
+    """``base`` overlaid with ``changes``, keeping what differs from the model-wide defaults (so a what-if on a
+    default stays in force) and every changed value: the absolute values ``simulate`` takes."""
+    return {k: v for k, v in {**base, **changes}.items() if k in changes or k not in _model_defaults()
+            or v != _model_defaults()[k]}
 
 
 @functools.cache
-def _line_defaults() -> dict[str, float]:
+def _model_defaults() -> dict[str, float]:
     return {k: p.value for k, p in load_parameters().items()}
 
 
