@@ -50,3 +50,14 @@ def test_in_vitro_rows_are_simulated_and_judged_against_their_band():
     assert (result["within"] == in_band).all()
     skbr3 = result[(result["observableId"] == "lapatinib_ic50_uM") & (result["simulationConditionId"] == "SKBR3")]
     assert bool(skbr3["within"].iloc[0])
+
+
+def test_a_median_not_reached_is_marked_as_a_bound(monkeypatch):
+    """A Kaplan-Meier median not reached in follow-up is reported at its end and says so, instead of a bare
+    number (or an infinite one, which stopped reproduce)."""
+    summaries = {True: {"median_pfs_reached[chemotherapy+trastuzumab]": True},
+                 False: {"median_pfs_reached[chemotherapy+trastuzumab]": False}}
+    for reached, summary in summaries.items():
+        monkeypatch.setattr(reference, "_trial", lambda name, summary=summary: (None, summary, None))
+        note = reference.MODEL_NOTES[("median_pfs_months", "slamon_chemotherapy+trastuzumab")]()
+        assert ("lower bound" in note) is (not reached)

@@ -80,6 +80,18 @@ def _summary(trial: str, key: str) -> Callable[[], float]:
     return lambda: _trial(trial)[1][key]
 
 
+def _median_note(arm: str) -> Callable[[], str]:
+    """A Kaplan-Meier median that is not reached is reported at the end of follow-up: say it is a bound."""
+    def note() -> str:
+        reached = _trial("metastatic")[1][f"median_pfs_reached[{arm}]"]
+        return "" if reached else "not reached: fewer than half progressed in follow-up; the value is its lower bound"
+    return note
+
+
+# what a model value means beyond its number, where that is needed to read it
+MODEL_NOTES: dict[tuple[str, str], Callable[[], str]] = {
+    ("median_pfs_months", f"slamon_{arm}"): _median_note(arm) for arm in ("chemotherapy", "chemotherapy+trastuzumab")}
+
 # (observableId, simulationConditionId) -> how the model gives it
 MODEL: dict[tuple[str, str], Callable[[], float]] = {
     **{("lapatinib_ic50_uM", line): (lambda line=line: lapatinib_ic50(line)) for line in ("SKBR3", "BT474", "HCC1954")},
@@ -132,8 +144,10 @@ def compare(table: pd.DataFrame | None = None) -> pd.DataFrame:
         bad = table.loc[~np.isfinite(table["model"]), "observableId"].tolist()
         raise RuntimeError(f"the model gave no finite value for {', '.join(bad)}")
     table["within"] = (table["model"] >= table["band_low"]) & (table["model"] <= table["band_high"])
+    table["model_note"] = [MODEL_NOTES[(o, c)]() if (o, c) in MODEL_NOTES else ""
+                           for o, c in zip(table["observableId"], table["simulationConditionId"], strict=True)]
     return table[["observableId", "simulationConditionId", "role", "measurement", "band_low", "band_high",
-                  "model", "within", "provenance"]].reset_index(drop=True)
+                  "model", "within", "model_note", "provenance"]].reset_index(drop=True)
 
 
 def as_records(table: pd.DataFrame) -> list[dict]:

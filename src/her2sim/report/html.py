@@ -80,12 +80,18 @@ def _section(r: ClaimResult) -> str:
 </section>"""
 
 
+def _model_note(row) -> str:
+    note = getattr(row, "model_note", "")
+    return f"<br><span class='note'>{html.escape(note)}</span>" if note else ""
+
+
 def _reference_section(table) -> str:
     if table is None:
         return ""
     rows = "\n".join(
         f"<tr><td>{html.escape(r.observableId)}</td><td>{html.escape(r.simulationConditionId)}</td><td>{r.role}</td>"
-        f"<td>{r.measurement:.3g}</td><td>{r.band_low:.3g} to {r.band_high:.3g}</td><td>{r.model:.3g}</td>"
+        f"<td>{r.measurement:.3g}</td><td>{r.band_low:.3g} to {r.band_high:.3g}</td>"
+        f"<td>{r.model:.3g}{_model_note(r)}</td>"
         f"<td class='{'pass' if r.within else 'fail'}'>{'yes' if r.within else 'no'}</td>"
         f"<td class='note'>{html.escape(r.provenance)}</td></tr>"
         for r in table.itertuples())
