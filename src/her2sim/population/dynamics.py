@@ -48,7 +48,7 @@ def state_parameters(cell_line: str, constructs: tuple[str, ...], state: str) ->
     """Absolute parameter values that make the line's cells the given state (for ``simulate``)."""
     if state not in STATES:
         raise InputError(f"unknown cell state {state!r}; allowed: {', '.join(STATES)}")
-    base = {**{k: p.value for k, p in load_parameters().items()}, **variant_parameters(cell_line, constructs)}
+    base = {**_model_defaults(), **variant_parameters(cell_line, constructs)}
     return with_neutral_cycling(cell_line, constructs, base, state)
 
 

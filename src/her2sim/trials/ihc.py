@@ -37,12 +37,10 @@ def all_archetypes():
 
 
 def _fraction_above(levels: np.ndarray, counts: np.ndarray, threshold: float) -> np.ndarray:
-    """Fraction of cells above ``threshold``: per state lognormal around its level, weighted by counts (NaN
-    where no cell is left: a pCR leaves nothing to stain)."""
+    """Fraction of cells above ``threshold``: per state lognormal around its level, weighted by counts."""
     sd = cohort_table()["ihc"]["cell_log_sd"]
     above = stats.norm.sf((np.log(threshold) - np.log(np.maximum(levels, 1e-300))) / sd)
-    total = counts.sum(axis=1)
-    return np.where(total > 0, (above * counts).sum(axis=1) / np.where(total > 0, total, 1.0), np.nan)
+    return tumour.cell_weighted_mean(above, counts)
 
 
 def h_score(levels: np.ndarray, counts: np.ndarray, threshold: float) -> np.ndarray:

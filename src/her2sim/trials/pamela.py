@@ -56,10 +56,7 @@ def adcc_per_day(rows: pd.DataFrame) -> np.ndarray:
 
 
 def _bulk(counts: np.ndarray, rates: np.ndarray, field: str) -> np.ndarray:
-    """Cell-weighted mean of a readout; NaN where no cell is left (a pCR: nothing to sample)."""
-    f = rates[:, :, tumour.FIELDS.index(field)]
-    total = counts.sum(axis=1)
-    return np.where(total > 0, (counts * f).sum(axis=1) / np.where(total > 0, total, 1.0), np.nan)
+    return tumour.cell_weighted_mean(rates[:, :, tumour.FIELDS.index(field)], counts)
 
 
 def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0,

@@ -275,6 +275,13 @@ def initial_cells(total: np.ndarray, non_amplified: np.ndarray) -> np.ndarray:
     return out
 
 
+def cell_weighted_mean(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per patient, the mean of a per-state value (n, state) over the tumour's cells (n, state); NaN where no
+    cell is left (after a pCR there is nothing to sample)."""
+    total = counts.sum(axis=1)
+    return np.where(total > 0, (values * counts).sum(axis=1) / np.where(total > 0, total, 1.0), np.nan)
+
+
 def propagate(counts: np.ndarray, generators: np.ndarray, days: float) -> np.ndarray:
     """counts (n, 5) after ``days`` of dN/dt = A N, each patient its own A (batched matrix exponential)."""
     return np.einsum("nij,nj->ni", expm(generators * days), counts)
