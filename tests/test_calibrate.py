@@ -2,7 +2,8 @@
 
 These runs are short (a few starts, 1-2 L-BFGS-B iterations, no identifiability scan):
 they test the machinery, not the fit. The first one compiles the AMICI model (~30 s)
-into the cache that the rest reuse.
+into the cache that the rest reuse. The two multi-run subprocess tests are marked slow
+(about four minutes together); .ci/run runs them after the default suite.
 """
 
 import json
@@ -29,6 +30,7 @@ def _best(out: Path) -> float:
     return json.loads((out / "summary.json").read_text())["best_fval"]
 
 
+@pytest.mark.slow  # ~110 s: three subprocess starts, a kill and a resume (.ci/run runs the slow suite)
 def test_killed_run_resumes_without_losing_a_finished_start(tmp_path):
     out = tmp_path / "run"
     proc = subprocess.Popen(CLI + ["--starts", "3", "--workers", "1", "--seed", "3", "--out", str(out), *QUICK],
@@ -52,6 +54,7 @@ def test_killed_run_resumes_without_losing_a_finished_start(tmp_path):
     assert not list((out / "starts").glob("*.part"))
 
 
+@pytest.mark.slow  # ~125 s: three calibrate runs in subprocesses, one with a profile
 def test_same_seed_same_best_objective_whatever_the_workers(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     ra = _run(["--starts", "2", "--workers", "1", "--seed", "7", "--out", str(a), *QUICK])

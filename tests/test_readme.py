@@ -23,4 +23,6 @@ def test_ci_runs_the_readme_commands_verbatim():
     ci = (ROOT / ".ci" / "run").read_text()
     main_job, tests = _readme_commands()
     assert main_job in ci
-    assert ci.rstrip().endswith(tests)
+    lines = [line.strip() for line in ci.splitlines()]
+    assert tests in lines, "the README's test command is not a line of .ci/run"
+    assert ci.index(main_job) < ci.index(tests)  # main job first, as the README orders them
