@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from her2sim.claims import evaluate, missing_ids, registry, seed_claims, select
-from her2sim.claims.registry import parse_claims
+from her2sim.claims.registry import diagnoses, parse_claims
 from her2sim.errors import InputError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "claims.yaml"
@@ -14,39 +14,10 @@ DECIDED_POPULATION = ["S002-TZR-1", "S003-BONE-1", "S003-CSC-1", "S004-RAD-1", "
                       "S000-PAM-1", "S000-PAM-2", "S001-RES-HET", "S001-MOA-2", "S001-RES-IMM",
                       "S000-IHC-1", "S000-IHC-2", "S001-CLIN-1", "S003-CSC-2", "S004-REC-1"]
 
-# Claims the model does not reproduce yet. Strict: a claim that starts passing fails this
-# suite until it is removed from here, so this list cannot go stale. The registry reports
-# each as `fail` with the check that is not met.
-KNOWN_FAILURES = {
-    "S000-PAM-2": "virtual PAMELA baseline: r(ERBB2, RANK) ~ -0.03 (seed 000: +0.16) because HER2 signalling keeps "
-                  "FOXO, an inducer of RANK in the model, off; r(ERBB2, RANKL) ~ -0.04 (seed 000: -0.21)",
-    "S002-TZR-1": "after 24 weeks of trastuzumab the emergent BT474 population keeps 33 % sensitive cells and "
-                  "survives trastuzumab at 0.83 (BT-474-R: >= 0.85); HER2 kept, NF-kB 3.6 x parental. Trastuzumab "
-                  "hardly activates FOXO, so it barely locks tolerant cells in, and they revert",
-    "S000-IHC-2": "RANK positivity is lower in Ki67-high tumours (-0.09; seed 000: higher) and barely higher below "
-                  "age 50 (+0.03, bound ~0): in the model proliferation and RANK are not coupled that way",
-    "S001-MOA-2": "pCR of FCGR3A VV and FF patients does not differ (95 % lower bound -0.06): the between-patient "
-                  "spread of drug kill that TBCRC023 now calls for (log-SD 2.2) swamps the genotype's ADCC "
-                  "difference; removing ADCC still costs 0.020 of pCR",
-    "S001-CLIN-1": "metastatic: with trastuzumab fewer than half of the tumours progress within 36 months (Slamon: "
-                   "median 7.4 months) and 0.93 respond (Slamon: 0.50); chemotherapy alone cannot be fitted either "
-                   "(0.29 progressed by 4.6 months at 32 % response): tumours regrow at their volume doubling time "
-                   "(median 164 days), and the assumed ADCC rate (0.02/day) shrinks them steadily (trastuzumab "
-                   "alone: 0.90 vs Vogel 2002's 0.34; 0.55 without ADCC)",
-    "S003-CSC-2": "MCF7 xenograft: trastuzumab from inoculation leaves 0.46 x control volume at 6 weeks (needs <= "
-                  "0.25) and on established tumours 0.36 x (needs >= 0.8): in vivo the hierarchy is stem-driven "
-                  "(non-stem cells have 5 divisions left; stem fraction rises from 3 % to ~30 %), so slowing stem "
-                  "renewal slows every tumour alike; nothing makes a small inoculum more vulnerable (no "
-                  "effector-limited Fc killing, no engraftment bottleneck)",
-    "S004-REC-1": "the stem fraction is 0.95 right after 25 x 2 Gy but the hierarchy relaxes back to its in vivo "
-                  "equilibrium (0.34) long before the recurrence is found (~8 years of regrowth), so recurrent "
-                  "positivity equals primary (0.571): radiation selection is not heritable in the model",
-    "S001-RES-CSC": "the JAK2 inhibitor meets both checks (stem fraction 0.23 x, cells 0.50 x trastuzumab alone), "
-                    "but the emergent population's stem fraction on trastuzumab is only 1.09 x parental (needs 1.2): "
-                    "stem renewal is near saturation in BT474 and the tolerant cells' extra IL-6 adds ~5 % STAT3; "
-                    "gamma-secretase inhibition shrinks the stem fraction (0.19 x) but not the population, because "
-                    "Notch carries no growth or survival signal of its own in the model",
-}
+# Claims the model does not reproduce yet, with why (src/her2sim/claims/diagnoses.toml, shown in the report).
+# Strict: a claim that starts passing fails this suite until its diagnosis is removed, so the list cannot go
+# stale. The registry reports each as `fail` with the check that is not met.
+KNOWN_FAILURES = {cid: entry["why"] for cid, entry in diagnoses().items()}
 
 
 def test_vendored_claims_equal_shared_claims():
@@ -87,3 +58,16 @@ def test_status_comes_from_the_checks():
     assert result.checks and result.status == ("pass" if all(c.passed for c in result.checks) else "fail")
     again = evaluate("S000-SIG-3")
     assert [c.value for c in again.checks] == [c.value for c in result.checks]
+
+
+def test_a_failing_claim_carries_its_diagnosis_into_results_and_report(tmp_path):
+    from her2sim.report.html import write_report
+
+    failing = evaluate("S002-TZR-1")  # a population claim that fails (diagnoses.toml), ~5 s
+    passing = evaluate("S000-EXPR-1")
+    assert failing.status == "fail" and failing.diagnosis == diagnoses()["S002-TZR-1"]
+    assert passing.status == "pass" and passing.diagnosis is None and "diagnosis" not in passing.as_dict()
+    assert failing.as_dict()["diagnosis"]["why"].startswith("after 24 weeks")
+    write_report([failing, passing], tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text()
+    assert "Why the model misses it" in page and page.count("class='note diagnosis'") == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 import time
+import tomllib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ class ClaimResult:
     figure: dict | None = None
     seconds: float = 0.0
     ensemble: dict | None = None  # {"members": n, "satisfied": k, "fraction": k / n} under a parameter ensemble
+    diagnosis: dict | None = None  # why the model misses it ({"why", "written"}, diagnoses.toml); only when failing
 
     @property
     def measured(self) -> dict:
@@ -90,6 +92,7 @@ class ClaimResult:
             "checks": [c.as_dict() for c in self.checks], "notes": self.notes, "mode": self.mode,
             "seconds": round(self.seconds, 3),
             **({"ensemble": self.ensemble} if self.ensemble else {}),
+            **({"diagnosis": self.diagnosis} if self.diagnosis else {}),
         }
 
 
@@ -117,6 +120,17 @@ def seed_claims() -> dict[str, dict]:
     """The seed claims, in file order. ``seed_claims.yaml`` is byte-identical to shared/claims.yaml."""
     text = resources.files("her2sim.claims").joinpath("seed_claims.yaml").read_text()
     return {entry["id"]: entry for entry in parse_claims(text)}
+
+
+@functools.cache
+def diagnoses() -> dict[str, dict]:
+    """Why the model misses each claim it fails (``diagnoses.toml``): claim id -> {"why", "written"}."""
+    table = tomllib.loads(resources.files("her2sim.claims").joinpath("diagnoses.toml").read_text())
+    unknown = sorted(set(table) - set(seed_claims()))
+    if unknown:
+        raise ValueError(f"diagnoses.toml names unknown claim ids: {', '.join(unknown)}")
+    return {cid: {"why": " ".join(entry["why"].split()), "written": str(entry["written"])}
+            for cid, entry in table.items()}
 
 
 def parse_claims(text: str) -> list[dict]:
@@ -189,4 +203,5 @@ def evaluate(claim_id: str) -> ClaimResult:
                            seconds=time.perf_counter() - start)
     status = "pass" if outcome.checks and all(c.passed for c in outcome.checks) else "fail"
     return ClaimResult(**base, status=status, checks=outcome.checks, notes=outcome.notes, mode=outcome.mode,
-                       figure=outcome.figure, seconds=time.perf_counter() - start)
+                       figure=outcome.figure, seconds=time.perf_counter() - start,
+                       diagnosis=diagnoses().get(claim_id) if status == "fail" else None)

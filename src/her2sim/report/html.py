@@ -69,6 +69,10 @@ def _section(r: ClaimResult) -> str:
     value = f"<p><b>Seed's numbers:</b> {html.escape(r.value)}</p>" if r.value else ""
     mode = f"<p class='note'><b>How it ran:</b> {html.escape(r.mode)}</p>" if r.mode else ""
     notes = f"<p class='note'><b>Notes:</b> {html.escape(r.notes)}</p>" if r.notes else ""
+    if r.diagnosis:
+        notes += (f"<p class='note diagnosis'><b>Why the model misses it</b> (analysis of "
+                  f"{html.escape(r.diagnosis['written'])}; the checks above are this run's): "
+                  f"{html.escape(r.diagnosis['why'])}</p>")
     return f"""<section class="claim" id="{r.id}">
 <h3>{r.id} <span class="{r.status}">{r.status}</span></h3>
 <p><b>Seed {r.seed}, {r.layer}.</b> {html.escape(r.setting)}</p>
