@@ -1,7 +1,7 @@
 """`her2sim calibrate`: resumable multistart, same seed -> same result, bad input.
 
 These runs are short (a few starts, 1-2 L-BFGS-B iterations, no identifiability scan):
-they test the machinery, not the fit. The first one compiles the AMICI model (~30 s)
+they test the machinery, not the fit. Whichever runs first compiles the AMICI model (~30 s)
 into the cache that the rest reuse. The two multi-run subprocess tests are marked slow
 (about four minutes together); .ci/run runs them after the default suite.
 """
