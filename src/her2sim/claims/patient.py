@@ -203,9 +203,14 @@ def ihc_2() -> Outcome:
     d_ki, low_ki = proportion_difference(positive[ki67], positive[~ki67])
     checks = [Check("RANK+ age < 50 minus >= 50, 95 % lower bound", low_age, ">", 0.0),
               Check("RANK+ Ki67-high minus Ki67-low, 95 % lower bound", low_ki, ">", 0.0)]
+    within = []  # the Ki67 split inside each HR group: HR status confounds the cohort-wide one
+    for label, group in (("HR-", ~table["hr_positive"]), ("HR+", table["hr_positive"])):
+        k = table.loc[group, "ki67_index"]
+        d, low = proportion_difference(positive[group][k >= k.median()], positive[group][k < k.median()])
+        within.append(f"{label} {d:.3f} (lower bound {low:.3f})")
     return Outcome(checks, mode="cohort associations of the naive tumours' RANK H-score",
-                   notes=f"age difference {d_age:.3f}, Ki67 difference {d_ki:.3f}; "
-                   f"HR- {s['rank_positive_naive_hr_neg']:.3f} "
+                   notes=f"age difference {d_age:.3f}, Ki67 difference {d_ki:.3f}; Ki67 difference within "
+                   f"{', '.join(within)}; RANK+ HR- {s['rank_positive_naive_hr_neg']:.3f} "
                    f"vs HR+ {s['rank_positive_naive_hr_pos']:.3f} (input-driven)")
 
 
