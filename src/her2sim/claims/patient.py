@@ -198,16 +198,19 @@ def ihc_2() -> Outcome:
     table, s, _ = trial("ihc-cohorts")
     positive = table["rank_h_naive"] >= 1.0
     young = table["age"] < 50
-    ki67 = table["ki67_index"] >= table["ki67_index"].median()
+
+    def ki67_split(group) -> tuple[float, float]:
+        """RANK+ in the group's above-median Ki67 tumours minus its others, and the 95 % lower bound."""
+        high = table["ki67_index"] >= table.loc[group, "ki67_index"].median()
+        return proportion_difference(positive[group & high], positive[group & ~high])
+
     d_age, low_age = proportion_difference(positive[young], positive[~young])
-    d_ki, low_ki = proportion_difference(positive[ki67], positive[~ki67])
+    d_ki, low_ki = ki67_split(np.ones(len(table), dtype=bool))
     checks = [Check("RANK+ age < 50 minus >= 50, 95 % lower bound", low_age, ">", 0.0),
               Check("RANK+ Ki67-high minus Ki67-low, 95 % lower bound", low_ki, ">", 0.0)]
-    within = []  # the Ki67 split inside each HR group: HR status confounds the cohort-wide one
-    for label, group in (("HR-", ~table["hr_positive"]), ("HR+", table["hr_positive"])):
-        k = table.loc[group, "ki67_index"]
-        d, low = proportion_difference(positive[group][k >= k.median()], positive[group][k < k.median()])
-        within.append(f"{label} {d:.3f} (lower bound {low:.3f})")
+    # the split inside each HR group: HR status confounds the cohort-wide one
+    within = [f"{label} {d:.3f} (lower bound {low:.3f})" for label, (d, low) in
+              (("HR-", ki67_split(~table["hr_positive"])), ("HR+", ki67_split(table["hr_positive"])))]
     return Outcome(checks, mode="cohort associations of the naive tumours' RANK H-score",
                    notes=f"age difference {d_age:.3f}, Ki67 difference {d_ki:.3f}; Ki67 difference within "
                    f"{', '.join(within)}; RANK+ HR- {s['rank_positive_naive_hr_neg']:.3f} "
