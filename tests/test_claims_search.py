@@ -22,13 +22,30 @@ def test_the_defaults_satisfy_every_claim_but_not_the_margin():
     assert claims_search.claims_objective({}, {}, margin=0.0)["loss"] == 0.0
 
 
+def test_calibration_rows_are_checked_against_their_bands():
+    """--rows holds each in vitro calibration row inside its band, as the reference table judges it."""
+    from her2sim.calibration.reference import compare
+    from her2sim.data import reference_observations
+
+    checks = claims_search.calibration_row_checks()
+    table = reference_observations()
+    rows = table[(table["role"] == "calibration") & table["observableId"].isin(claims_search.IN_VITRO_ROWS)]
+    judged = compare(rows)
+    assert set(checks) == {f"{o}:{c}" for o, c in zip(rows["observableId"], rows["simulationConditionId"],
+                                                       strict=True)}
+    for _, row in judged.iterrows():
+        low, high = checks[f"{row['observableId']}:{row['simulationConditionId']}"]
+        assert (low.threshold, high.threshold) == pytest.approx((row["band_low"], row["band_high"]))
+        assert (low.passed and high.passed) == bool(row["within"])
+
+
 @pytest.fixture
 def counted(monkeypatch):
     """A stand-in objective with its minimum at w_survival_NFkB x1.5, SKLR RANK x0.8; counts its calls."""
     calls = []
     optimum = {"w_survival_NFkB": 1.5 * default_value(TARGETS[0]), "RANK_expression": 0.8 * default_value(TARGETS[1])}
 
-    def objective(values, cell_lines, margin):
+    def objective(values, cell_lines, margin, rows=False):
         calls.append(1)
         merged = {**values, **cell_lines.get("SKLR", {})}
         loss = sum(math.log(merged[k] / v) ** 2 for k, v in optimum.items())

@@ -356,6 +356,9 @@ def calibrate_claims(
     only: Annotated[str | None, typer.Option(
         "--only", help="comma-separated values, NAME or LINE:NAME (default: every value of the in vitro claims point)")
     ] = None,
+    rows: Annotated[bool, typer.Option(
+        "--rows", help="also hold the in vitro calibration rows (doubling times, trastuzumab survival) in their bands")
+    ] = False,
     out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("claims_search"),
 ) -> None:
     """Search values under which every in vitro claim holds (CMA-ES, the claims as target); resumable.
@@ -392,14 +395,14 @@ def calibrate_claims(
             progress.update(task, advance=1, description=f"generations (best loss {best:.4g})")
 
         summary = search(targets, out, generations, seed=seed, window=window, margin=margin, popsize=popsize,
-                         sigma0=sigma, client=client, on_generation=done)
+                         sigma0=sigma, client=client, on_generation=done, rows=rows)
     typer.echo(f"defaults: loss {summary['start_loss']:.4g}, smallest slack {summary['start_min_slack']:+.3f}, "
                f"failing {', '.join(summary['start_failing']) or 'none'}")
     typer.echo(f"best of {summary['evaluations']} points, at 3 digits: loss {summary['rounded_loss']:.4g}, "
                f"smallest slack {summary['rounded_min_slack']:+.3f}, failing "
                f"{', '.join(summary['rounded_failing']) or 'none'}")
-    typer.echo(f"{summary['ensemble_members']} points keep every in vitro claim (ensemble.tsv, for reproduce "
-               f"--ensemble {out})")
+    kept = "every in vitro claim and calibration row" if rows else "every in vitro claim"
+    typer.echo(f"{summary['ensemble_members']} points keep {kept} (ensemble.tsv, for reproduce --ensemble {out})")
     typer.echo(f"wrote {out / 'best_point.json'}, summary.json, ensemble.tsv, search.png")
 
 

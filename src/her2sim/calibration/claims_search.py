@@ -26,25 +26,56 @@ from her2sim.calibration.claims_ranges import Target, checked_inputs, normalised
 from her2sim.errors import InputError
 
 SIMULATION_FAILURE_LOSS = 1e3  # a point whose claims cannot be simulated is worse than any that can
+# the in vitro calibration rows of reference_observations.tsv that ``rows=True`` adds as targets
+IN_VITRO_ROWS = ("doubling_time_h", "trastuzumab_survival_10ug")
+ROW_VALUE_CAP = 10.0  # a row's value counts at most this many times its band's upper end (a line that never doubles)
 
 
-def claims_objective(values: dict[str, float], cell_lines: dict[str, dict[str, float]], margin: float) -> dict:
-    """Every in vitro claim under these model-wide and overlay values: the loss and the smallest slack."""
+def calibration_row_checks() -> dict[str, list]:
+    """The in vitro calibration rows, each as two checks (inside its band's low and high end), by row label."""
+    from her2sim.calibration.reference import MODEL, band
+    from her2sim.claims.registry import Check
+    from her2sim.data import reference_observations
+
+    table = reference_observations()
+    rows = table[(table["role"] == "calibration") & table["observableId"].isin(IN_VITRO_ROWS)]
+    checks = {}
+    for _, row in rows.iterrows():
+        low, high = band(row)
+        value = min(MODEL[(row["observableId"], row["simulationConditionId"])](), ROW_VALUE_CAP * high)
+        label = f"{row['observableId']}:{row['simulationConditionId']}"
+        checks[label] = [Check(f"{label} band low end", value, ">=", low),
+                         Check(f"{label} band high end", value, "<=", high)]
+    return checks
+
+
+def claims_objective(values: dict[str, float], cell_lines: dict[str, dict[str, float]], margin: float,
+                     rows: bool = False) -> dict:
+    """Every in vitro claim (and with ``rows`` every in vitro calibration row) under these model-wide and
+    overlay values: the loss, the smallest slack and what fails."""
     from her2sim.claims import evaluate, in_vitro_ids
     from her2sim.engine.runner import cell_line_values, parameter_values
 
     loss, smallest, failing = 0.0, math.inf, []
+
+    def add(label: str, checks) -> None:
+        nonlocal loss, smallest
+        for check in checks:
+            slack = normalised_slack(check)
+            loss += max(0.0, margin - slack) ** 2 + 2.0 * max(0.0, -slack)
+            smallest = min(smallest, slack)
+        if not all(check.passed for check in checks):
+            failing.append(label)
+
     with parameter_values(values), cell_line_values(cell_lines):
         for claim_id in in_vitro_ids():
             result = evaluate(claim_id)
             if not result.checks:  # a simulation error: no value to measure slack on
                 return dict(loss=SIMULATION_FAILURE_LOSS, min_slack=-math.inf, failing=[claim_id])
-            for check in result.checks:
-                slack = normalised_slack(check)
-                loss += max(0.0, margin - slack) ** 2 + 2.0 * max(0.0, -slack)
-                smallest = min(smallest, slack)
-            if result.status != "pass":
-                failing.append(claim_id)
+            add(claim_id, result.checks)
+        if rows:
+            for label, checks in calibration_row_checks().items():
+                add(label, checks)
     return dict(loss=loss, min_slack=smallest, failing=failing)
 
 
@@ -59,15 +90,18 @@ def split_values(targets: list[Target], values) -> tuple[dict[str, float], dict[
     return model, lines
 
 
-def evaluate_candidate(targets: list[Target], defaults: list[float], x, window: float, margin: float) -> dict:
+def evaluate_candidate(targets: list[Target], defaults: list[float], x, window: float, margin: float,
+                       rows: bool = False) -> dict:
     """The objective at search coordinates ``x`` (log_window of value/default, in [-1, 1])."""
     values = [d * window ** float(xi) for d, xi in zip(defaults, x, strict=True)]
-    return claims_objective(*split_values(targets, values), margin)
+    return claims_objective(*split_values(targets, values), margin, rows)
 
 
-def settings_record(targets, defaults, seed, window, margin, popsize, sigma0) -> dict:
+def settings_record(targets, defaults, seed, window, margin, popsize, sigma0, rows=False) -> dict:
     record = dict(targets=[t.label for t in targets], defaults=[float(d) for d in defaults], seed=seed,
                   window=window, margin=margin, popsize=popsize, sigma0=sigma0)
+    if rows:  # absent when off, so the hashes of earlier searches still match
+        record["calibration_rows"] = list(IN_VITRO_ROWS)
     record["hash"] = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:16]
     return record
 
@@ -111,8 +145,9 @@ def progress_figure(history: list[dict], path: Path) -> None:
 
 def search(targets: list[Target], out: Path, generations: int, seed: int = 0, window: float = 2.0,
            margin: float = 0.02, popsize: int | None = None, sigma0: float = 0.1, client=None,
-           on_generation=None) -> dict:
-    """Run (or resume) the search; returns the best point found and the history of losses."""
+           on_generation=None, rows: bool = False) -> dict:
+    """Run (or resume) the search; returns the best point found and the history of losses. With ``rows``
+    the in vitro calibration rows (doubling times, trastuzumab survival) are targets too."""
     import cma
 
     if generations < 1:
@@ -130,7 +165,7 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
     popsize = popsize or 4 + int(3 * math.log(len(targets)))
     if popsize < 2:
         raise InputError(f"the population must be >= 2; got {popsize}")
-    settings = settings_record(targets, defaults, seed, window, margin, popsize, sigma0)
+    settings = settings_record(targets, defaults, seed, window, margin, popsize, sigma0, rows)
     out.mkdir(parents=True, exist_ok=True)
     run_file, stored = out / "run.json", out / "generations"
     if run_file.is_file() and json.loads(run_file.read_text())["hash"] != settings["hash"]:
@@ -141,15 +176,16 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
 
     def run_points(points: list[list[float]]) -> list[dict]:
         if client is None:
-            return [evaluate_candidate(targets, defaults, x, window, margin) for x in points]
-        futures = [client.submit(evaluate_candidate, targets, defaults, x, window, margin, pure=False)
+            return [evaluate_candidate(targets, defaults, x, window, margin, rows) for x in points]
+        futures = [client.submit(evaluate_candidate, targets, defaults, x, window, margin, rows, pure=False)
                    for x in points]
         return client.gather(futures)
 
     def run_rounded(point: dict) -> dict:
         if client is None:
-            return claims_objective(point["parameters"], point["cell_lines"], margin)
-        return client.submit(claims_objective, point["parameters"], point["cell_lines"], margin, pure=False).result()
+            return claims_objective(point["parameters"], point["cell_lines"], margin, rows)
+        return client.submit(claims_objective, point["parameters"], point["cell_lines"], margin, rows,
+                             pure=False).result()
 
     start_file = stored / "start.json"
     if not start_file.is_file():  # the defaults themselves: the loss the search has to beat
@@ -197,4 +233,5 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
     return summary
 
 
-__all__ = ["claims_objective", "evaluate_candidate", "search", "progress_figure", "split_values", "write_ensemble"]
+__all__ = ["calibration_row_checks", "claims_objective",
+           "evaluate_candidate", "search", "progress_figure", "split_values", "write_ensemble"]
