@@ -74,7 +74,11 @@ def claims_objective(values: dict[str, float], cell_lines: dict[str, dict[str, f
                 return dict(loss=SIMULATION_FAILURE_LOSS, min_slack=-math.inf, failing=[claim_id])
             add(claim_id, result.checks)
         if rows:
-            for label, checks in calibration_row_checks().items():
+            try:
+                row_checks = calibration_row_checks()
+            except Exception:  # as for a claim: a row that cannot be simulated scores as a failed simulation
+                return dict(loss=SIMULATION_FAILURE_LOSS, min_slack=-math.inf, failing=["calibration rows"])
+            for label, checks in row_checks.items():
                 add(label, checks)
     return dict(loss=loss, min_slack=smallest, failing=failing)
 
