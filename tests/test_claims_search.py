@@ -25,11 +25,9 @@ def test_the_defaults_satisfy_every_claim_but_not_the_margin():
 def test_calibration_rows_are_checked_against_their_bands():
     """--rows holds each in vitro calibration row inside its band, as the reference table judges it."""
     from her2sim.calibration.reference import compare
-    from her2sim.data import reference_observations
 
     checks = claims_search.calibration_row_checks()
-    table = reference_observations()
-    rows = table[(table["role"] == "calibration") & table["observableId"].isin(claims_search.IN_VITRO_ROWS)]
+    rows = claims_search.in_vitro_calibration_rows()
     judged = compare(rows)
     assert set(checks) == {f"{o}:{c}" for o, c in zip(rows["observableId"], rows["simulationConditionId"],
                                                        strict=True)}

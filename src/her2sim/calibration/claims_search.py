@@ -31,16 +31,21 @@ IN_VITRO_ROWS = ("doubling_time_h", "trastuzumab_survival_10ug")
 ROW_VALUE_CAP = 10.0  # a row's value counts at most this many times its band's upper end (a line that never doubles)
 
 
+def in_vitro_calibration_rows():
+    """The rows of reference_observations.tsv that ``rows=True`` adds as targets."""
+    from her2sim.data import reference_observations
+
+    table = reference_observations()
+    return table[(table["role"] == "calibration") & table["observableId"].isin(IN_VITRO_ROWS)]
+
+
 def calibration_row_checks() -> dict[str, list]:
     """The in vitro calibration rows, each as two checks (inside its band's low and high end), by row label."""
     from her2sim.calibration.reference import MODEL, band
     from her2sim.claims.registry import Check
-    from her2sim.data import reference_observations
 
-    table = reference_observations()
-    rows = table[(table["role"] == "calibration") & table["observableId"].isin(IN_VITRO_ROWS)]
     checks = {}
-    for _, row in rows.iterrows():
+    for _, row in in_vitro_calibration_rows().iterrows():
         low, high = band(row)
         value = min(MODEL[(row["observableId"], row["simulationConditionId"])](), ROW_VALUE_CAP * high)
         label = f"{row['observableId']}:{row['simulationConditionId']}"
@@ -237,5 +242,5 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
     return summary
 
 
-__all__ = ["calibration_row_checks", "claims_objective",
+__all__ = ["calibration_row_checks", "claims_objective", "in_vitro_calibration_rows",
            "evaluate_candidate", "search", "progress_figure", "split_values", "write_ensemble"]
