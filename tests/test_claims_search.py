@@ -100,3 +100,27 @@ def test_the_points_that_keep_every_claim_form_an_ensemble_reproduce_can_read(tm
         merged = {**model, **lines["SKLR"]}
         assert math.log(merged["w_survival_NFkB"] / (1.5 * default_value(TARGETS[0]))) ** 2 + math.log(
             merged["RANK_expression"] / (0.8 * default_value(TARGETS[1]))) ** 2 < 0.2
+
+
+def test_a_search_started_from_a_point_is_centred_on_it(tmp_path, counted):
+    point = {"parameters": {"w_survival_NFkB": 1.5 * default_value(TARGETS[0])}, "cell_lines": {}}
+    (tmp_path / "start.json").write_text(json.dumps(point))
+    started = claims_search.search(TARGETS, tmp_path / "s", generations=1, seed=0, popsize=2,
+                                   start=claims_search.read_point(tmp_path / "start.json"))
+    from_defaults = claims_search.search(TARGETS, tmp_path / "d", generations=1, seed=0, popsize=2)
+    # the stand-in's optimum has w_survival_NFkB at x1.5: starting there leaves only SKLR's value off
+    assert started["start_loss"] == pytest.approx(math.log(0.8) ** 2)
+    assert from_defaults["start_loss"] == pytest.approx(math.log(1.5) ** 2 + math.log(0.8) ** 2)
+    run = json.loads((tmp_path / "s" / "run.json").read_text())
+    assert run["defaults"][0] == pytest.approx(point["parameters"]["w_survival_NFkB"])
+
+
+@pytest.mark.parametrize("point, message", [
+    ({"parameters": {"K_survival": 0.5}}, "not among the values searched"),
+    ({"parameters": {"w_survival_NFkB": -1.0}}, "finite value > 0"),
+    ({"cell_lines": [1]}, "not a point file"),
+])
+def test_a_start_point_that_does_not_fit_the_search_is_refused(tmp_path, point, message):
+    (tmp_path / "p.json").write_text(json.dumps(point))
+    with pytest.raises(InputError, match=message):
+        claims_search.start_values(TARGETS, claims_search.read_point(tmp_path / "p.json"))

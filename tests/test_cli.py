@@ -33,6 +33,7 @@ BAD_INPUTS = [
     (["calibrate-claims", "--window", "1"], "window factor must be"),
     (["calibrate-claims", "--only", "SKLR:NOPE"], "SKLR has no own value"),
     (["calibrate-claims", "--sigma", "0"], "--sigma must be in"),
+    (["calibrate-claims", "--start", "/nonexistent/best_point.json"], "no point file"),
 ]
 
 

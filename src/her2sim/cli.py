@@ -359,6 +359,9 @@ def calibrate_claims(
     rows: Annotated[bool, typer.Option(
         "--rows", help="also hold the in vitro calibration rows (doubling times, trastuzumab survival) in their bands")
     ] = False,
+    start: Annotated[Path | None, typer.Option(
+        "--start", help="a point (best_point.json format) to centre the search on instead of the defaults")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="run directory (rerun to resume)")] = Path("claims_search"),
 ) -> None:
     """Search values under which every in vitro claim holds (CMA-ES, the claims as target); resumable.
@@ -367,7 +370,7 @@ def calibrate_claims(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from her2sim.calibration.claims_ranges import checked_inputs, claims_point, parse_target, point_targets
-    from her2sim.calibration.claims_search import search
+    from her2sim.calibration.claims_search import read_point, search, start_values
 
     if not 1 <= workers <= 64:
         raise InputError(f"--workers must be between 1 and 64; got {workers}")
@@ -383,6 +386,9 @@ def calibrate_claims(
         raise InputError(f"--sigma must be in (0, 1] (a fraction of the log window); got {sigma:g}")
     targets = ([parse_target(t) for t in only.split(",") if t.strip()] if only else point_targets(claims_point()))
     checked_inputs(targets, window, 1)
+    start_point = read_point(start) if start is not None else None
+    if start_point is not None:
+        start_values(targets, start_point)
     _ensure_writable_dir(out)
     from dask.distributed import Client, LocalCluster
 
@@ -395,7 +401,7 @@ def calibrate_claims(
             progress.update(task, advance=1, description=f"generations (best loss {best:.4g})")
 
         summary = search(targets, out, generations, seed=seed, window=window, margin=margin, popsize=popsize,
-                         sigma0=sigma, client=client, on_generation=done, rows=rows)
+                         sigma0=sigma, client=client, on_generation=done, rows=rows, start=start_point)
     typer.echo(f"defaults: loss {summary['start_loss']:.4g}, smallest slack {summary['start_min_slack']:+.3f}, "
                f"failing {', '.join(summary['start_failing']) or 'none'}")
     typer.echo(f"best of {summary['evaluations']} points, at 3 digits: loss {summary['rounded_loss']:.4g}, "

@@ -99,6 +99,42 @@ def split_values(targets: list[Target], values) -> tuple[dict[str, float], dict[
     return model, lines
 
 
+def read_point(path: Path) -> dict:
+    """A point file (``best_point.json`` format: ``{"parameters": {...}, "cell_lines": {LINE: {...}}}``)."""
+    try:
+        point = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise InputError(f"no point file at {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"{path} is not a JSON point file ({e}); expected best_point.json's format") from None
+    allowed = {"parameters", "cell_lines"}
+    if (not isinstance(point, dict) or not set(point) <= allowed
+            or not isinstance(point.get("parameters", {}), dict) or not isinstance(point.get("cell_lines", {}), dict)
+            or not all(isinstance(v, dict) for v in point.get("cell_lines", {}).values())):
+        raise InputError(f"{path} is not a point file: expected {{\"parameters\": {{NAME: value}}, "
+                         f"\"cell_lines\": {{LINE: {{NAME: value}}}}}}")
+    return point
+
+
+def start_values(targets: list[Target], point: dict) -> dict[Target, float]:
+    """The values a start point gives the targets; every value it sets must be a target, and positive."""
+    from her2sim.calibration.claims_ranges import point_targets
+
+    named = {t.label: t for t in targets}
+    values = {}
+    for target in point_targets(point):
+        if target.label not in named:
+            raise InputError(f"the start point sets {target.label}, which is not among the values searched; "
+                             f"add it to --only or remove it from the point")
+        line_values = point["parameters"] if target.cell_line is None else point["cell_lines"][target.cell_line]
+        value = line_values[target.name]
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise InputError(f"the start point gives {target.label} = {value!r}; a log-scale search needs a "
+                             f"finite value > 0")
+        values[named[target.label]] = float(value)
+    return values
+
+
 def evaluate_candidate(targets: list[Target], defaults: list[float], x, window: float, margin: float,
                        rows: bool = False) -> dict:
     """The objective at search coordinates ``x`` (log_window of value/default, in [-1, 1])."""
@@ -154,9 +190,11 @@ def progress_figure(history: list[dict], path: Path) -> None:
 
 def search(targets: list[Target], out: Path, generations: int, seed: int = 0, window: float = 2.0,
            margin: float = 0.02, popsize: int | None = None, sigma0: float = 0.1, client=None,
-           on_generation=None, rows: bool = False) -> dict:
+           on_generation=None, rows: bool = False, start: dict | None = None) -> dict:
     """Run (or resume) the search; returns the best point found and the history of losses. With ``rows``
-    the in vitro calibration rows (doubling times, trastuzumab survival) are targets too."""
+    the in vitro calibration rows (doubling times, trastuzumab survival) are targets too. ``start`` is a
+    point (``best_point.json`` format) to centre the search on instead of the defaults: a later search
+    can go on from an earlier one's best point with more values free."""
     import cma
 
     if generations < 1:
@@ -170,6 +208,8 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
     if not 0 < sigma0 <= 1:
         raise InputError(f"the initial step must be in (0, 1] (a fraction of the log window); got {sigma0:g}")
     by_target = checked_inputs(targets, window, 1)
+    if start is not None:
+        by_target.update(start_values(targets, start))
     defaults = [by_target[t] for t in targets]
     popsize = popsize or 4 + int(3 * math.log(len(targets)))
     if popsize < 2:
@@ -243,4 +283,5 @@ def search(targets: list[Target], out: Path, generations: int, seed: int = 0, wi
 
 
 __all__ = ["calibration_row_checks", "claims_objective", "in_vitro_calibration_rows",
-           "evaluate_candidate", "search", "progress_figure", "split_values", "write_ensemble"]
+           "evaluate_candidate", "read_point", "start_values", "search", "progress_figure", "split_values",
+           "write_ensemble"]
