@@ -402,7 +402,8 @@ def calibrate_claims(
 
         summary = search(targets, out, generations, seed=seed, window=window, margin=margin, popsize=popsize,
                          sigma0=sigma, client=client, on_generation=done, rows=rows, start=start_point)
-    typer.echo(f"defaults: loss {summary['start_loss']:.4g}, smallest slack {summary['start_min_slack']:+.3f}, "
+    centre = "start point" if start_point else "defaults"
+    typer.echo(f"{centre}: loss {summary['start_loss']:.4g}, smallest slack {summary['start_min_slack']:+.3f}, "
                f"failing {', '.join(summary['start_failing']) or 'none'}")
     typer.echo(f"best of {summary['evaluations']} points, at 3 digits: loss {summary['rounded_loss']:.4g}, "
                f"smallest slack {summary['rounded_min_slack']:+.3f}, failing "
