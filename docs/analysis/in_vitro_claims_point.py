@@ -17,12 +17,18 @@ defaults. With ``--tbcrc023`` it then computes the PAMELA archetype rates (Dask)
 kill to TBCRC023 by binomial maximum likelihood (``pamela.calibrate_drug_kill``, about 4 min with the rates
 cached), printing the profile over the spread; ``her2sim calibrate-in-vivo`` refits every in vivo constant.
 
-    python docs/analysis/in_vitro_claims_point.py [--tbcrc023]
+``--point FILE`` checks another point (``best_point.json`` format) instead, and ``--rows`` adds the in vitro
+calibration rows (doubling times, trastuzumab survival; ``claims_search.calibration_row_checks``).
+``docs/calibration/joint_search_growth/feasible_point.json`` is the first point found where every in vitro
+claim and all six rows hold (2026-12-02; README, "Cell-line doubling times").
+
+    python docs/analysis/in_vitro_claims_point.py [--point FILE] [--rows] [--tbcrc023]
 """
 
-import sys
+import argparse
 
 from her2sim.calibration.claims_ranges import claims_point, normalised_slack
+from her2sim.calibration.claims_search import calibration_row_checks, read_point
 from her2sim.claims import evaluate, in_vitro_ids
 from her2sim.engine.runner import cell_line_values, parameter_values
 
@@ -54,15 +60,27 @@ def tbcrc023_refit() -> None:
 
 
 def main() -> None:
-    point = claims_point()
-    with parameter_values(point["parameters"]), cell_line_values(point["cell_lines"]):
+    parser = argparse.ArgumentParser(description="check every in vitro claim under a point")
+    parser.add_argument("--point", help="a point file (best_point.json format); default: the shipped point")
+    parser.add_argument("--rows", action="store_true", help="also check the in vitro calibration rows")
+    parser.add_argument("--tbcrc023", action="store_true", help="then refit the in vivo drug kill to TBCRC023")
+    args = parser.parse_args()
+    point = read_point(args.point) if args.point else claims_point()
+    with parameter_values(point.get("parameters", {})), cell_line_values(point.get("cell_lines", {})):
         rows = in_vitro_table()
         for claim_id, status, slack in rows:
             print(f"{claim_id:15s} {status:5s} smallest slack {slack:+.3f}")
         failing = [r[0] for r in rows if r[1] != "pass"]
         print(f"{len(rows) - len(failing)} of {len(rows)} in vitro claims pass under the point"
               + (f"; failing: {', '.join(failing)}" if failing else ""))
-        if "--tbcrc023" in sys.argv[1:]:
+        if args.rows:
+            checks = calibration_row_checks()
+            for label, (low, high) in checks.items():
+                print(f"{label:35s} {low.value:8.3f}  band {low.threshold:g}-{high.threshold:g}  "
+                      f"{'within' if low.passed and high.passed else 'OUTSIDE'}")
+            inside = sum(low.passed and high.passed for low, high in checks.values())
+            print(f"{inside} of {len(checks)} in vitro calibration rows within their bands")
+        if args.tbcrc023:
             tbcrc023_refit()
 
 
