@@ -118,6 +118,7 @@ def test_a_search_started_from_a_point_is_centred_on_it(tmp_path, counted):
 @pytest.mark.parametrize("point, message", [
     ({"parameters": {"K_survival": 0.5}}, "not among the values searched"),
     ({"parameters": {"w_survival_NFkB": -1.0}}, "finite value > 0"),
+    ({"parameters": {"w_survival_NFkB": True}}, "finite value > 0"),
     ({"cell_lines": [1]}, "not a point file"),
 ])
 def test_a_start_point_that_does_not_fit_the_search_is_refused(tmp_path, point, message):

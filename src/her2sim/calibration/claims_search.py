@@ -128,7 +128,7 @@ def start_values(targets: list[Target], point: dict) -> dict[Target, float]:
                              f"add it to --only or remove it from the point")
         line_values = point["parameters"] if target.cell_line is None else point["cell_lines"][target.cell_line]
         value = line_values[target.name]
-        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        if isinstance(value, bool) or not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
             raise InputError(f"the start point gives {target.label} = {value!r}; a log-scale search needs a "
                              f"finite value > 0")
         values[named[target.label]] = float(value)
