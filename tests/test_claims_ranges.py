@@ -23,7 +23,7 @@ from her2sim.errors import InputError
 def test_the_shipped_point_is_the_default():
     point = claims_point()
     targets = point_targets(point)
-    assert len(targets) == 21  # 14 model-wide, 7 cell-line overlay values
+    assert len(targets) == 33  # 19 model-wide, 14 cell-line overlay values
     for target in targets:
         expected = (point["parameters"][target.name] if target.cell_line is None
                     else point["cell_lines"][target.cell_line][target.name])

@@ -1,7 +1,7 @@
 """A point where every signalling and viability claim holds, and what it does to the in vivo calibration.
 
-``src/her2sim/calibration/in_vitro_claims_point.json`` holds 14 model-wide values and 7 cell-line overlay values.
-It was found by searching with the in vitro claims as the target (2026-11-22, CMA-ES with ``cma`` 4.5, a
+``src/her2sim/calibration/in_vitro_claims_point.json`` holds 19 model-wide values and 14 cell-line overlay values.
+Its first 21 were found by searching with the in vitro claims as the target (2026-11-22, CMA-ES with ``cma`` 4.5, a
 scratch search that is not part of the package). Each check became a slack normalised by its threshold. The
 loss was a squared hinge at a small margin plus twice any violation. The search ran in stages:
 - 16 values within x/÷4 of the defaults (the frontier that misses S000-SIG-2, -SIG-5, -SIG-7 and
@@ -20,7 +20,9 @@ cached), printing the profile over the spread; ``her2sim calibrate-in-vivo`` ref
 ``--point FILE`` checks another point (``best_point.json`` format) instead, and ``--rows`` adds the in vitro
 calibration rows (doubling times, trastuzumab survival; ``claims_search.calibration_row_checks``).
 ``docs/calibration/joint_search_growth/feasible_point.json`` is the first point found where every in vitro
-claim and all six rows hold (2026-12-02; README, "Cell-line doubling times").
+claim and all six rows hold (2026-12-02; README, "Cell-line doubling times"). It was adopted the same day:
+its 17 values were laid over the earlier point, which added the survival switch, NF-kB's mitogenic weight, the
+four lines' division rates, BT474's ER and PIK3CA inputs and BT-474-R's Src drive.
 
     python docs/analysis/in_vitro_claims_point.py [--point FILE] [--rows] [--tbcrc023]
 """
