@@ -118,10 +118,23 @@ def test_shared_preequilibration_gives_amicis_objective_and_gradient(tmp_path):
     assert len(variant_groups(shared.objective.edatas)) < len(shared.objective.edatas)
     x = nominal_point(shared, petab_dir)
     for point in (x, x + 0.06 * np.random.default_rng(0).standard_normal(x.size)):
-        f0, g0 = per_experiment.objective(point, sensi_orders=(0, 1))
-        f, g = shared.objective(point, sensi_orders=(0, 1))
-        assert np.isfinite(f0) and f == pytest.approx(f0, rel=1e-6)
-        assert np.linalg.norm(g - g0) <= 1e-4 * np.linalg.norm(g0)
+        reference = per_experiment.objective(point, sensi_orders=(0, 1), return_dict=True)
+        result = shared.objective(point, sensi_orders=(0, 1), return_dict=True)
+        assert np.isfinite(reference["fval"]) and result["fval"] == pytest.approx(reference["fval"], rel=1e-6)
+        # what sharing changes is the simulation: each experiment's observables and their sensitivities
+        sensitivity_norm = 0.0
+        for rdata0, rdata in zip(reference["rdatas"], result["rdatas"], strict=True):
+            sy0, sy = np.asarray(rdata0.sy), np.asarray(rdata.sy)
+            assert np.all(np.isfinite(sy0))
+            assert np.linalg.norm(sy - sy0) <= 1e-4 * np.linalg.norm(sy0) + 1e-12
+            sensitivity_norm += np.linalg.norm(sy0)
+        assert sensitivity_norm > 0
+        # pyPESTO's ordinal inner solver can meet a degenerate KKT system and give NaN (seen once in CI,
+        # MatrixRankWarning); it then does so for both, so the gradient is compared where it is defined
+        g0, g = reference["grad"], result["grad"]
+        assert np.array_equal(np.isfinite(g0), np.isfinite(g))
+        defined = np.isfinite(g0)
+        assert np.linalg.norm(g[defined] - g0[defined]) <= 1e-4 * np.linalg.norm(g0[defined])
         assert shared.objective(point) == pytest.approx(per_experiment.objective(point), rel=1e-6)
 
     # a profile fixes one parameter at value after value: each must reach the simulation, not a stale copy
