@@ -376,6 +376,22 @@ def test_ihc_thresholds_give_the_naive_positivity(forty_patients):
     assert below > target >= above  # the threshold sits on the patient whose positivity crosses the target
 
 
+def test_her2_loss_after_neoadjuvant_chemotherapy_reads_the_residual_cells(forty_patients):
+    """HER2 loss (S001-RES-HET) is called on residual tumours only, from the cells left at surgery: none without
+    non-amplified cells, every residual tumour when all cells are non-amplified."""
+    from her2sim.trials import ihc
+
+    rows = ihc.cohort(0, range(40))
+    for share, expected in ((0.0, False), (1.0, True)):
+        table = ihc.simulate_patients(rows.assign(non_amplified_fraction=share), forty_patients[1],
+                                      weeks=ihc.MITTENDORF_WEEKS)
+        assert (~table["pcr"]).any()
+        assert (table.loc[~table["pcr"], "her2_loss_residual"] == expected).all()
+        assert not table.loc[table["pcr"], "her2_loss_residual"].any()
+    with pytest.raises(InputError, match="must last > 0 weeks"):
+        ihc.simulate_patients(rows, forty_patients[1], weeks=0)
+
+
 def test_chemotherapy_fit_reads_progression_at_slamons_median(forty_patients):
     from her2sim.trials import metastatic
 

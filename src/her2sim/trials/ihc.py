@@ -19,11 +19,16 @@ import pandas as pd
 from scipy import stats
 
 from her2sim.data import reference_value
+from her2sim.errors import InputError
 from her2sim.trials import metastatic, pamela, tumour
 from her2sim.trials.cohort import cohort_table, patients
 
 RATES = "metastatic"  # same archetypes: untreated and trastuzumab
 WEEKS = 18
+# Mittendorf EA et al. 2009 Clin Cancer Res 15:7381 (HER2 amplification lost in 8 of 25 residual tumours):
+# MD Anderson's taxane-anthracycline regimen with concomitant weekly trastuzumab, paclitaxel x 12 weekly then
+# FEC x 4 q3w, 24 weeks (Buzdar AU et al. 2005 J Clin Oncol 23:3676)
+MITTENDORF_WEEKS = 24
 
 
 def cohort(seed: int, indices) -> pd.DataFrame:
@@ -49,14 +54,17 @@ def h_score(levels: np.ndarray, counts: np.ndarray, threshold: float) -> np.ndar
     return 100.0 * sum(_fraction_above(levels, counts, threshold * s) for s in steps)
 
 
-def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
+def simulate_patients(rows: pd.DataFrame, rates: dict, weeks: float = WEEKS) -> pd.DataFrame:
+    """Each patient's naive and residual-disease readouts after ``weeks`` of chemotherapy + trastuzumab."""
+    if not weeks > 0:
+        raise InputError(f"treatment must last > 0 weeks; got {weeks}")
     c = cohort_table()["ihc"]
     untreated, treated = tumour.patient_rates(rows, rates), tumour.patient_rates(rows, rates, "trastuzumab")
     n0 = tumour.initial_cells(rows["tumour_cells"].to_numpy(), rows["non_amplified_fraction"].to_numpy())
     _, during = tumour.in_vivo_generators(untreated, treated, pamela.adcc_per_day(rows), n0,
                                           chemotherapy=metastatic.chemotherapy_kill(rows),
                                           kill_scale=tumour.patient_drug_kill(rows))
-    n_surgery = tumour.propagate(n0, during, WEEKS * 7)
+    n_surgery = tumour.propagate(n0, during, weeks * 7)
     residual = n_surgery.sum(axis=1)
     pcr = residual < tumour.value("pcr_residual_cells")
     rank = tumour.FIELDS.index("rank_mrna")
@@ -65,6 +73,9 @@ def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
     out = rows[["patient", "age", "hr_positive", "subtype"]].copy()
     out["ki67_index"] = (untreated[:, :, 0] * n0).sum(axis=1) / n0.sum(axis=1)
     out["pcr"] = pcr
+    out["non_amplified_fraction"] = rows["non_amplified_fraction"].to_numpy()
+    # HER2 loss: the residual tumour is mostly HER2-non-amplified cells (no pCR, nothing to test after one)
+    out["her2_loss_residual"] = ~pcr & (n_surgery[:, tumour.NONAMP] > 0.5 * residual)
     out["rank_h_naive"] = h_score(untreated[:, :, rank], n0, c["rank_threshold_units"])
     out["rankl_h_naive"] = h_score(luminal, n0, c["rankl_threshold_units"])
     out["rank_h_residual"] = np.where(pcr, np.nan, h_score(treated[:, :, rank], n_surgery, c["rank_threshold_units"]))
@@ -106,6 +117,7 @@ def summary(table: pd.DataFrame) -> dict:
         "rank_positive_residual": positivity(residual["rank_h_residual"]),
         "rankl_positive_naive": positivity(table["rankl_h_naive"]),
         "rankl_positive_residual": positivity(residual["rankl_h_residual"]),
+        "her2_loss_in_residual": float(residual["her2_loss_residual"].mean()) if len(residual) else None,
     }
     for label, mask in (("age_lt_50", young), ("age_ge_50", ~young), ("ki67_high", ki67_high),
                         ("ki67_low", ~ki67_high), ("hr_neg", ~table["hr_positive"]), ("hr_pos", table["hr_positive"])):
