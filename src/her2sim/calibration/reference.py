@@ -75,6 +75,13 @@ def _vogel() -> float:
     return float(metastatic.trastuzumab_alone(rows, _trial("metastatic")[2])["response"].mean())
 
 
+def _mittendorf_pcr() -> float:
+    """pCR after 24 weeks of neoadjuvant chemotherapy + trastuzumab (the IHC-cohort patients; S001-RES-HET's arm)."""
+    from her2sim.trials import ihc
+    rows = ihc.cohort(0, range(PATIENTS))
+    return float(ihc.simulate_patients(rows, _trial("ihc-cohorts")[2], weeks=ihc.MITTENDORF_WEEKS)["pcr"].mean())
+
+
 def _summary(trial: str, key: str) -> Callable[[], float]:
     """A value of the claims' run of ``trial`` (its summary, under ``key``)."""
     return lambda: _trial(trial)[1][key]
@@ -108,6 +115,7 @@ MODEL: dict[tuple[str, str], Callable[[], float]] = {
     **{(key, f"slamon_{arm}"): _summary("metastatic", f"{key}[{arm}]")
        for key in ("median_pfs_months", "objective_response") for arm in ("chemotherapy", "chemotherapy+trastuzumab")},
     ("objective_response", "vogel_trastuzumab"): _vogel,
+    ("pcr_rate", "mittendorf_24wk"): _mittendorf_pcr,
     **{(f"{protein}_ihc_positive", state): _summary("ihc-cohorts", f"{protein}_positive_{state}")
        for protein in ("rank", "rankl") for state in ("naive", "residual")},
 }
