@@ -74,8 +74,10 @@ def simulate_patients(rows: pd.DataFrame, rates: dict, weeks: float = WEEKS) -> 
     out["ki67_index"] = (untreated[:, :, 0] * n0).sum(axis=1) / n0.sum(axis=1)
     out["pcr"] = pcr
     out["non_amplified_fraction"] = rows["non_amplified_fraction"].to_numpy()
+    share = n_surgery[:, tumour.NONAMP] / np.maximum(residual, 1e-300)
+    out["non_amplified_share_residual"] = np.where(pcr, np.nan, share)
     # HER2 loss: the residual tumour is mostly HER2-non-amplified cells (no pCR, nothing to test after one)
-    out["her2_loss_residual"] = ~pcr & (n_surgery[:, tumour.NONAMP] > 0.5 * residual)
+    out["her2_loss_residual"] = ~pcr & (share > 0.5)
     out["rank_h_naive"] = h_score(untreated[:, :, rank], n0, c["rank_threshold_units"])
     out["rankl_h_naive"] = h_score(luminal, n0, c["rankl_threshold_units"])
     out["rank_h_residual"] = np.where(pcr, np.nan, h_score(treated[:, :, rank], n_surgery, c["rank_threshold_units"]))
