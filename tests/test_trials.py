@@ -408,3 +408,18 @@ def test_calibrate_in_vivo_bad_input_is_one_line(args, capsys):
     assert main(["calibrate-in-vivo", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "must be between" in err[0]
+
+
+def test_metastatic_trial_without_the_effector_arm_changes_only_the_trastuzumab_arm():
+    from her2sim.trials import metastatic
+
+    rows = metastatic.cohort(0, range(8))
+    needed = {tumour.archetype_of(r, t) for r in rows.to_dict("records") for t in ("none", "trastuzumab")}
+    rates = {a.key(): tumour.archetype_rates(a) for a in needed}
+    full, without = metastatic.simulate_patients(rows, rates), metastatic.simulate_patients(rows, rates, 0.0)
+    arm = "chemotherapy+trastuzumab"
+    pd.testing.assert_series_equal(full["log10_nadir[chemotherapy]"], without["log10_nadir[chemotherapy]"])
+    nadir, nadir_without = full[f"log10_nadir[{arm}]"], without[f"log10_nadir[{arm}]"]
+    assert (nadir_without >= nadir - 1e-9).all() and (nadir_without > nadir + 0.1).sum() >= 4  # ADCC only adds death
+    with pytest.raises(InputError, match="adcc_scale must be"):
+        metastatic.simulate_patients(rows, rates, adcc_scale=-1.0)

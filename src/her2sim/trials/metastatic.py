@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.linalg import expm
 
 from her2sim.data import reference_value
+from her2sim.errors import InputError
 from her2sim.trials import pamela, resistance, tumour
 from her2sim.trials.cohort import cohort_table, patients
 
@@ -87,14 +88,17 @@ def _arm(rows, untreated, treated, adcc, chemo) -> dict:
             "response": smallest <= RESPONSE_VOLUME * baseline, "log10_nadir": np.log10(np.maximum(smallest, 1.0))}
 
 
-def simulate_patients(rows: pd.DataFrame, rates: dict) -> pd.DataFrame:
+def simulate_patients(rows: pd.DataFrame, rates: dict, adcc_scale: float = 1.0) -> pd.DataFrame:
+    """Both arms for each patient; ``adcc_scale`` 0 removes trastuzumab's effector arm (what-ifs, S001-MOA-2)."""
+    if not (np.isfinite(adcc_scale) and adcc_scale >= 0):
+        raise InputError(f"adcc_scale must be a finite number >= 0; got {adcc_scale}")
     untreated, treated = tumour.patient_rates(rows, rates), tumour.patient_rates(rows, rates, "trastuzumab")
     chemo = chemotherapy_kill(rows)
     out = rows[["patient", "age", "hr_positive", "subtype", "pik3ca_mutant", "p95her2", "fcgr3a", "immune_escape",
                 "non_amplified_fraction", "tumour_cells", "volume_doubling_days"]].copy()
     out["chemo_kill"] = chemo
     arms = {"chemotherapy": _arm(rows, untreated, untreated, np.zeros(len(rows)), chemo),
-            "chemotherapy+trastuzumab": _arm(rows, untreated, treated, pamela.adcc_per_day(rows), chemo)}
+            "chemotherapy+trastuzumab": _arm(rows, untreated, treated, adcc_scale * pamela.adcc_per_day(rows), chemo)}
     for arm, result in arms.items():
         for key, values in result.items():
             out[f"{key}[{arm}]"] = values
