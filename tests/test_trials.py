@@ -423,3 +423,18 @@ def test_metastatic_trial_without_the_effector_arm_changes_only_the_trastuzumab_
     assert (nadir_without >= nadir - 1e-9).all() and (nadir_without > nadir + 0.1).sum() >= 4  # ADCC only adds death
     with pytest.raises(InputError, match="adcc_scale must be"):
         metastatic.simulate_patients(rows, rates, adcc_scale=-1.0)
+
+
+def test_added_response_is_read_per_patient_and_by_subgroup():
+    from her2sim.trials import metastatic
+
+    table = pd.DataFrame({"fcgr3a": ["VV", "VV", "FF", "VF"], "immune_escape": [False, True, False, False],
+                          "response[chemotherapy]": [False, True, False, True],
+                          "response[chemotherapy+trastuzumab]": [True, True, False, True]})
+    for arm in metastatic.ARMS:
+        table[f"pfs_months[{arm}]"], table[f"progressed[{arm}]"] = [3.0, 6.0, 9.0, 12.0], [True] * 4
+    np.testing.assert_array_equal(metastatic.added_response(table), [1.0, 0.0, 0.0, 0.0])
+    s = metastatic.summary(table)
+    assert s["added_response"] == 0.25 and s["added_response[FCGR3A VV]"] == 0.5
+    assert s["added_response[FCGR3A FF]"] == 0.0 and s["added_response[immune escape]"] == 0.0
+    assert s["added_response[no immune escape]"] == pytest.approx(1 / 3)

@@ -94,13 +94,6 @@ def mean_difference(a, b) -> tuple[float, float]:
 METASTATIC_TRASTUZUMAB = "chemotherapy+trastuzumab"
 
 
-def trastuzumab_benefit(table) -> np.ndarray:
-    """Per patient of the metastatic trial (each is in both arms), response with trastuzumab minus without:
-    the treatment effect itself, free of the prognostic imbalance a subgroup comparison of one arm carries."""
-    return (table[f"response[{METASTATIC_TRASTUZUMAB}]"].astype(float)
-            - table["response[chemotherapy]"].astype(float)).to_numpy()
-
-
 @claim("S001-MOA-2",
        "virtual first-line metastatic trial (4000 patients, each in both arms; Musolino 2008's setting, "
        "trastuzumab with a taxane): trastuzumab's added objective response (per patient, with minus without) is "
@@ -114,7 +107,7 @@ def moa_2() -> Outcome:
     from her2sim.trials import metastatic
 
     table, s, rates = trial("metastatic")
-    benefit = trastuzumab_benefit(table)
+    benefit = metastatic.added_response(table)
     vv, ff = (table["fcgr3a"] == "VV").to_numpy(), (table["fcgr3a"] == "FF").to_numpy()
     diff, low = mean_difference(benefit[vv], benefit[ff])
     with_t = f"response[{METASTATIC_TRASTUZUMAB}]"
@@ -150,7 +143,8 @@ def res_imm() -> Outcome:
 
     table, _, rates = trial("metastatic")
     escape = table["immune_escape"].astype(bool).to_numpy()
-    diff, low = mean_difference(trastuzumab_benefit(table)[~escape], trastuzumab_benefit(table)[escape])
+    added = metastatic.added_response(table)
+    diff, low = mean_difference(added[~escape], added[escape])
     control, _ = mean_difference(table.loc[~escape, "response[chemotherapy]"],
                                  table.loc[escape, "response[chemotherapy]"])
     # the shipped effector arm over-responds (S001-CLIN-1): the contrast at a quarter of its strength, and at
@@ -158,8 +152,8 @@ def res_imm() -> Outcome:
     rows = metastatic.cohort(0, range(PATIENTS))
     weaker = {}
     for scale in (0.25, 0.05):
-        benefit = trastuzumab_benefit(metastatic.simulate_patients(rows, rates, adcc_scale=scale))
-        weaker[scale] = mean_difference(benefit[~escape], benefit[escape])
+        weak = metastatic.added_response(metastatic.simulate_patients(rows, rates, adcc_scale=scale))
+        weaker[scale] = mean_difference(weak[~escape], weak[escape])
     pamela_table, _, _ = trial("pamela")
     pamela_escape = pamela_table["immune_escape"]
     pcr_diff, _ = proportion_difference(pamela_table.loc[~pamela_escape, "pcr"], pamela_table.loc[pamela_escape, "pcr"])

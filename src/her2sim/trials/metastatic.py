@@ -134,9 +134,23 @@ def kaplan_meier(table: pd.DataFrame) -> dict:
     return out
 
 
+def added_response(table: pd.DataFrame) -> np.ndarray:
+    """Per patient (each is in both arms), objective response with trastuzumab minus without: the treatment
+    effect itself, free of the prognostic imbalance a subgroup comparison of one arm carries."""
+    return (table["response[chemotherapy+trastuzumab]"].astype(float)
+            - table["response[chemotherapy]"].astype(float)).to_numpy()
+
+
 def summary(table: pd.DataFrame) -> dict:
     km = kaplan_meier(table)
     out = {"patients": int(len(table))}
+    added = added_response(table)
+    out["added_response"] = float(added.mean())
+    for genotype in ("VV", "VF", "FF"):
+        out[f"added_response[FCGR3A {genotype}]"] = float(added[(table["fcgr3a"] == genotype).to_numpy()].mean())
+    escape = table["immune_escape"].astype(bool).to_numpy()
+    out["added_response[immune escape]"] = float(added[escape].mean())
+    out["added_response[no immune escape]"] = float(added[~escape].mean())
     for arm in ARMS:
         out[f"median_pfs_months[{arm}]"] = km[arm]["median_pfs_months"]  # a lower bound when not reached
         out[f"median_pfs_reached[{arm}]"] = km[arm]["median_pfs_reached"]
