@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -331,7 +332,8 @@ def calibrate_in_vivo(
     if not 1 <= workers <= 64:
         raise InputError(f"--workers must be between 1 and 64; got {workers}")
     shipped = shipped_values()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
+                      silence_logs=logging.WARNING) as cluster, \
             Client(cluster) as client:
         result = fit_in_vivo(client, patients, seed)
     if as_json:
@@ -393,7 +395,8 @@ def calibrate_claims(
     from dask.distributed import Client, LocalCluster
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
+                      silence_logs=logging.WARNING) as cluster, \
             Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
         task = progress.add_task("generations", total=generations)
 
@@ -450,7 +453,8 @@ def claims_ranges_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0") as cluster, \
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
+                      silence_logs=logging.WARNING) as cluster, \
             Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
         task = progress.add_task("range ends", total=2 * len(targets))
         table = claims_ranges(targets, factor=factor, steps=steps, client=client,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 from importlib import resources
 from pathlib import Path
@@ -179,7 +180,9 @@ def _client(workers: int, scheduler: str | None):
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler!r} ({error})") from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    # the cluster's own INFO lines (workers starting and retiring) are not the user's business
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                           silence_logs=logging.WARNING)
     return Client(cluster)
 
 
@@ -216,7 +219,10 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
                 if progress:
                     progress.advance(done)
         finally:
+            own_cluster = None if scheduler else client.cluster
             client.close()
+            if own_cluster is not None:  # else it lingers and retires its workers noisily at interpreter exit
+                own_cluster.close()
     table = pd.concat([pd.read_parquet(out / "patients" / f"chunk_{s:09d}.parquet") for s in starts],
                       ignore_index=True)
     summary = module.summary(table)
