@@ -108,3 +108,15 @@ def test_her2_reaches_stat3_through_jak2(fraction):
     bypassing JAK2, as the model first had it, p-STAT3 stayed at 0.95 of control.)"""
     assert fraction("BT474", (), JAK2I_2H, "p-STAT3", 120) < 1 / 3
 
+
+
+TRASTUZUMAB_2D = Protocol().add("0h", "trastuzumab", "10ug/mL").read("48h")
+
+
+def test_trastuzumab_releases_notch_only_where_her2_is_overexpressed(fraction):
+    """Osipo 2008: overexpressed HER2 represses Notch-1 and trastuzumab activates it (at least 1.5-fold
+    NICD in amplified BT474); HER2-low cells are not held down, so in the HER2+ stem cells of non-amplified
+    MCF7 trastuzumab leaves NICD within 10 %. (With repression by HER2 kinase activity alone, as the model
+    first had it, trastuzumab raised NICD in BT474 by 1 %.)"""
+    assert fraction("BT474", (), TRASTUZUMAB_2D, "Notch NICD", 48 * 60) >= 1.5
+    assert fraction("MCF7", ("HER2-positive-stem",), TRASTUZUMAB_2D, "Notch NICD", 48 * 60) < 1.1
