@@ -162,8 +162,8 @@ def rad_2() -> Outcome:
 
 
 @claim("S001-RES-CSC",
-       "BT474 after 24 weeks of trastuzumab (emergent), 14 more days on trastuzumab: stem fraction >= 1.2 x parental "
-       "BT474 untreated; adding a JAK2 inhibitor (1 uM) or a gamma-secretase inhibitor (1 uM) leaves the stem "
+       "BT474 after 24 weeks of trastuzumab (emergent; each state's stem hierarchy on trastuzumab throughout), 14 more "
+       "days on trastuzumab: stem fraction >= 1.2 x parental BT474 untreated; adding a JAK2 inhibitor (1 uM) or a gamma-secretase inhibitor (1 uM) leaves the stem "
        "fraction <= 0.8 x and the cell number <= 0.9 x trastuzumab alone",
        "1.2 / 0.8: 'expand' / 'shrink' by 20 %, what ALDEFLUOR or sphere assays resolve; 0.9: 'restores "
        "sensitivity', a 10 % deeper growth inhibition on a cell count")
@@ -171,16 +171,21 @@ def res_csc() -> Outcome:
     from her2sim.population import STATES, state_parameters
     from her2sim.population.stem import run_hierarchy
 
-    fractions = emergent("BT474", "chronic-trastuzumab").final_fractions()
+    result = emergent("BT474", "chronic-trastuzumab")
+    fractions = result.final_fractions()
+    protocol_days = sum(step.days for step in load_protocol("chronic-trastuzumab")[1])
     parental = run_hierarchy("BT474", (), days=14)
 
     def mixture(drugs):
+        """Each state's hierarchy carries the protocol's months on trastuzumab, then 14 days on ``drugs``."""
         stem = cells = 0.0
         for state in STATES:
             if fractions[state] <= 0:
                 continue
-            run = run_hierarchy("BT474", drugs, days=14,
-                                state=tuple(sorted(state_parameters("BT474", (), state).items())))
+            own = tuple(sorted(state_parameters("BT474", (), state).items()))
+            chronic = run_hierarchy("BT474", TZ_DRUG, days=protocol_days, state=own)
+            mix = (chronic.stem[-1], chronic.non_stem[-1])
+            run = run_hierarchy("BT474", drugs, days=14, state=own, start=(mix[0] / sum(mix), mix[1] / sum(mix)))
             stem += fractions[state] * run.stem[-1]
             cells += fractions[state] * (run.stem[-1] + run.non_stem[-1])
         return stem / cells, cells
@@ -198,7 +203,8 @@ def res_csc() -> Outcome:
     return Outcome(checks, {"kind": "bars", "title": "Stem-like cells under chronic trastuzumab (seed 001)",
                             "groups": bars, "reference": 1.0},
                    mode="emergent BT474 population (chronic-trastuzumab protocol), each heritable state with its "
-                        "stem hierarchy, weighted by the state fractions")
+                        "stem hierarchy run on trastuzumab for the protocol's 24 weeks, weighted by the state "
+                        "fractions")
 
 
 __all__ = ["emergent", "emergent_lapatinib", "emergent_readouts"]
