@@ -333,7 +333,7 @@ def calibrate_in_vivo(
         raise InputError(f"--workers must be between 1 and 64; got {workers}")
     shipped = shipped_values()
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.WARNING) as cluster, \
+                      silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as client:
         result = fit_in_vivo(client, patients, seed)
     if as_json:
@@ -396,7 +396,7 @@ def calibrate_claims(
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.WARNING) as cluster, \
+                      silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
         task = progress.add_task("generations", total=generations)
 
@@ -454,7 +454,7 @@ def claims_ranges_command(
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.WARNING) as cluster, \
+                      silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
         task = progress.add_task("range ends", total=2 * len(targets))
         table = claims_ranges(targets, factor=factor, steps=steps, client=client,

@@ -180,9 +180,10 @@ def _client(workers: int, scheduler: str | None):
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler!r} ({error})") from None
-    # the cluster's own INFO lines (workers starting and retiring) are not the user's business
+    # the cluster's own log lines (workers starting, retiring, a heartbeat racing the shutdown) are not the
+    # user's business: a task's error still reaches the user, raised by its future
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.WARNING)
+                           silence_logs=logging.CRITICAL)
     return Client(cluster)
 
 
@@ -221,7 +222,7 @@ def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, 
         finally:
             own_cluster = None if scheduler else client.cluster
             client.close()
-            if own_cluster is not None:  # else it lingers and retires its workers noisily at interpreter exit
+            if own_cluster is not None:  # ours: stop it now, not at interpreter exit
                 own_cluster.close()
     table = pd.concat([pd.read_parquet(out / "patients" / f"chunk_{s:09d}.parquet") for s in starts],
                       ignore_index=True)
