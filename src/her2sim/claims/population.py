@@ -163,8 +163,9 @@ def rad_2() -> Outcome:
 
 @claim("S001-RES-CSC",
        "BT474 after 24 weeks of trastuzumab (emergent; each state's stem hierarchy on trastuzumab throughout), 14 more "
-       "days on trastuzumab: stem fraction >= 1.2 x parental BT474 untreated; adding a JAK2 inhibitor (1 uM) or a gamma-secretase inhibitor (1 uM) leaves the stem "
-       "fraction <= 0.8 x and the cell number <= 0.9 x trastuzumab alone",
+       "days on trastuzumab: stem fraction >= 1.2 x parental BT474 untreated; adding a JAK2 inhibitor (1 uM) or a "
+       "gamma-secretase inhibitor (1 uM) leaves the stem fraction <= 0.8 x and the cell number <= 0.9 x trastuzumab "
+       "alone",
        "1.2 / 0.8: 'expand' / 'shrink' by 20 %, what ALDEFLUOR or sphere assays resolve; 0.9: 'restores "
        "sensitivity', a 10 % deeper growth inhibition on a cell count")
 def res_csc() -> Outcome:
