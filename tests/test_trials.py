@@ -438,3 +438,22 @@ def test_added_response_is_read_per_patient_and_by_subgroup():
     assert s["added_response"] == 0.25 and s["added_response[FCGR3A VV]"] == 0.5
     assert s["added_response[FCGR3A FF]"] == 0.0 and s["added_response[immune escape]"] == 0.0
     assert s["added_response[no immune escape]"] == pytest.approx(1 / 3)
+
+
+def test_a_trial_stops_the_dask_cluster_it_started(tmp_path):
+    """run_trial's own LocalCluster is gone when it returns: its worker processes do not linger until the
+    interpreter exits (where they used to retire with a screenful of log lines)."""
+    import psutil
+
+    from her2sim.trials.engine import run_trial
+
+    def dask_children():
+        return [p for p in psutil.Process().children(recursive=True)
+                if "resource_tracker" not in " ".join(p.cmdline())]
+
+    before = len(dask_children())
+    run_trial("pamela", 50, 0, tmp_path / "t", workers=2)
+    deadline = time.time() + 10
+    while len(dask_children()) > before and time.time() < deadline:
+        time.sleep(0.2)
+    assert len(dask_children()) == before
