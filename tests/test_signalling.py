@@ -109,7 +109,6 @@ def test_her2_reaches_stat3_through_jak2(fraction):
     assert fraction("BT474", (), JAK2I_2H, "p-STAT3", 120) < 1 / 3
 
 
-
 TRASTUZUMAB_2D = Protocol().add("0h", "trastuzumab", "10ug/mL").read("48h")
 
 

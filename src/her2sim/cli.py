@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -322,8 +321,9 @@ def calibrate_in_vivo(
 ) -> None:
     """Refit the calibrated in vivo constants (TBCRC023 drug kill, Slamon chemotherapy kill, naive IHC thresholds)
     on the signalling model as it stands, and print them next to the shipped values (files are not changed)."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
+    from her2sim.trials.engine import local_cluster
     from her2sim.trials.in_vivo_calibration import calibrate_in_vivo as fit_in_vivo
     from her2sim.trials.in_vivo_calibration import shipped_values
 
@@ -332,8 +332,7 @@ def calibrate_in_vivo(
     if not 1 <= workers <= 64:
         raise InputError(f"--workers must be between 1 and 64; got {workers}")
     shipped = shipped_values()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.CRITICAL) as cluster, \
+    with local_cluster(workers) as cluster, \
             Client(cluster) as client:
         result = fit_in_vivo(client, patients, seed)
     if as_json:
@@ -392,11 +391,12 @@ def calibrate_claims(
     if start_point is not None:
         start_values(targets, start_point)
     _ensure_writable_dir(out)
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
+
+    from her2sim.trials.engine import local_cluster
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.CRITICAL) as cluster, \
+    with local_cluster(workers) as cluster, \
             Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
         task = progress.add_task("generations", total=generations)
 
@@ -429,7 +429,7 @@ def claims_ranges_command(
         "--write", help="also record the model-wide ranges in the package's parameters.tsv sources")] = False,
 ) -> None:
     """For each value calibrated to the in vitro claims, the range (others at default) that keeps every claim."""
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     from her2sim.calibration.claims_ranges import (
         checked_inputs,
@@ -440,6 +440,7 @@ def claims_ranges_command(
         record_ranges,
     )
     from her2sim.model.assembly import _package_file
+    from her2sim.trials.engine import local_cluster
 
     if not 1 <= workers <= 64:
         raise InputError(f"--workers must be between 1 and 64; got {workers}")
@@ -453,8 +454,7 @@ def claims_ranges_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.CRITICAL) as cluster, \
+    with local_cluster(workers) as cluster, \
             Client(cluster) as client, Progress(*columns, console=_stderr_console()) as progress:
         task = progress.add_task("range ends", total=2 * len(targets))
         table = claims_ranges(targets, factor=factor, steps=steps, client=client,

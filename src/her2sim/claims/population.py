@@ -172,21 +172,23 @@ def res_csc() -> Outcome:
     from her2sim.population import STATES, state_parameters
     from her2sim.population.stem import run_hierarchy
 
-    result = emergent("BT474", "chronic-trastuzumab")
-    fractions = result.final_fractions()
+    fractions = emergent("BT474", "chronic-trastuzumab").final_fractions()
     protocol_days = sum(step.days for step in load_protocol("chronic-trastuzumab")[1])
     parental = run_hierarchy("BT474", (), days=14)
 
-    def mixture(drugs):
-        """Each state's hierarchy carries the protocol's months on trastuzumab, then 14 days on ``drugs``."""
-        stem = cells = 0.0
-        for state in STATES:
-            if fractions[state] <= 0:
-                continue
+    # each present state's hierarchy carries the protocol's months on trastuzumab: its (stem, non-stem) mix then
+    states = {}
+    for state in STATES:
+        if fractions[state] > 0:
             own = tuple(sorted(state_parameters("BT474", (), state).items()))
             chronic = run_hierarchy("BT474", TZ_DRUG, days=protocol_days, state=own)
-            mix = (chronic.stem[-1], chronic.non_stem[-1])
-            run = run_hierarchy("BT474", drugs, days=14, state=own, start=(mix[0] / sum(mix), mix[1] / sum(mix)))
+            states[state] = (own, (chronic.stem_fraction, 1 - chronic.stem_fraction))
+
+    def mixture(drugs):
+        """Stem fraction and cells of the population after 14 more days on ``drugs``."""
+        stem = cells = 0.0
+        for state, (own, start) in states.items():
+            run = run_hierarchy("BT474", drugs, days=14, state=own, start=start)
             stem += fractions[state] * run.stem[-1]
             cells += fractions[state] * (run.stem[-1] + run.non_stem[-1])
         return stem / cells, cells

@@ -173,18 +173,24 @@ def _check_settings(out: Path, settings: dict) -> None:
         run.write_text(json.dumps(settings, indent=2))
 
 
+def local_cluster(workers: int):
+    """The local Dask cluster every her2sim command starts: one thread per worker process.
+
+    Its own log lines (workers starting, retiring, a heartbeat racing the shutdown) are not the user's
+    business: a task's error still reaches the user, raised by its future."""
+    from dask.distributed import LocalCluster
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                        silence_logs=logging.CRITICAL)
+
+
 def _client(workers: int, scheduler: str | None):
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
     if scheduler:
         try:
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler!r} ({error})") from None
-    # the cluster's own log lines (workers starting, retiring, a heartbeat racing the shutdown) are not the
-    # user's business: a task's error still reaches the user, raised by its future
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.CRITICAL)
-    return Client(cluster)
+    return Client(local_cluster(workers))
 
 
 def run_trial(name: str, patients: int, seed: int, out: Path, workers: int = 2, scheduler: str | None = None,
